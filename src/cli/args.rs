@@ -1,0 +1,170 @@
+//! Flag definitions (clap derive). Suricata's spelling wherever Suricata has
+//! a flag (`-r -S -c -l -k --set --runmode --simulate-ips`); our own
+//! subcommands for what Suricata has no single command for.
+//!
+//! Nothing here does I/O: these types only describe what was asked for.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// rulewire: match Snort and Suricata rules against packets.
+#[derive(Debug, Parser)]
+#[command(name = "rulewire", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the engine over a capture file (or a live interface).
+    Run(RunArgs),
+    /// Parse and validate rule files, and say which rules the engine evaluates.
+    CheckRules(CheckRulesArgs),
+    /// Measure throughput: preload a capture, then time detection only.
+    Bench(BenchArgs),
+    /// An analyst's report on a capture: header errors, flags, payloads, sources.
+    Report(ReportArgs),
+}
+
+/// Flags shared by everything that loads rules and a configuration.
+#[derive(Debug, Args, Clone, Default)]
+pub struct EngineArgs {
+    /// Configuration file in suricata.yaml's shape.
+    #[arg(short = 'c', long = "config", value_name = "CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Rule file(s); overrides the configuration's rule-files (Suricata's -S).
+    #[arg(short = 'S', value_name = "RULES")]
+    pub rules: Vec<PathBuf>,
+    /// Override a configuration setting, as Suricata's --set (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Checksum validation: `none` turns it off, as Suricata's -k.
+    #[arg(short = 'k', value_enum, value_name = "all|none")]
+    pub checksums: Option<ChecksumMode>,
+    /// Inspect packets whose TCP/UDP header is malformed with rules too
+    /// (config key decoder.inspect-invalid).
+    #[arg(long)]
+    pub inspect_invalid: bool,
+}
+
+/// Checksum validation mode (Suricata's -k).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChecksumMode {
+    /// Validate every checksum.
+    All,
+    /// Validate none.
+    None,
+}
+
+/// How packets are spread over threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunMode {
+    /// One thread does everything.
+    Single,
+    /// A reader hashes flows onto worker threads.
+    Workers,
+    /// Accepted for Suricata compatibility; treated as `workers`.
+    Autofp,
+}
+
+/// `rulewire run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Capture file to read (pcap or pcapng).
+    #[arg(short = 'r', value_name = "FILE", required_unless_present = "interface")]
+    pub read: Option<PathBuf>,
+    /// Live interface (needs the `live` feature).
+    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
+    pub interface: Option<String>,
+    /// Log directory for fast.log, eve.json and stats.json.
+    #[arg(short = 'l', value_name = "LOGDIR", default_value = ".")]
+    pub log_dir: PathBuf,
+    /// Engine flags.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Threading: single or workers.
+    #[arg(long, value_enum)]
+    pub runmode: Option<RunMode>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Act as an inline IPS on the capture file: drops are applied.
+    #[arg(long)]
+    pub simulate_ips: bool,
+    /// In IPS mode, write every packet that was not dropped here.
+    #[arg(short = 'w', value_name = "OUT.pcap")]
+    pub write: Option<PathBuf>,
+    /// Print periodic stats every N seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub stats_interval: Option<u64>,
+    /// BPF filter for live capture.
+    #[arg(long, value_name = "FILTER")]
+    pub bpf: Option<String>,
+}
+
+/// `rulewire check-rules`.
+#[derive(Debug, Args)]
+pub struct CheckRulesArgs {
+    /// Configuration file (for variables).
+    #[arg(short = 'c', long = "config", value_name = "CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Exit non-zero if any rule has an error.
+    #[arg(long)]
+    pub strict: bool,
+    /// One JSON object on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also parse commented-out rules (`#alert ...`).
+    #[arg(long)]
+    pub uncomment: bool,
+    /// Print each rule's plan (fast pattern, group, keywords).
+    #[arg(long)]
+    pub explain: bool,
+    /// Rule files or directories of `*.rules`.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `rulewire bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Capture file to preload.
+    #[arg(short = 'r', value_name = "FILE")]
+    pub read: PathBuf,
+    /// Engine flags.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Worker threads.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run over the capture this many times.
+    #[arg(long, default_value_t = 1)]
+    pub loops: u32,
+    /// One JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Report the N most expensive rules.
+    #[arg(long, value_name = "N")]
+    pub profile_rules: Option<usize>,
+}
+
+/// `rulewire report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Capture file.
+    #[arg(short = 'r', value_name = "FILE")]
+    pub read: PathBuf,
+    /// JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Write an SVG chart of unique sources per 5-minute window.
+    #[arg(long, value_name = "OUT")]
+    pub svg: Option<PathBuf>,
+    /// MaxMind-format database for AS and country.
+    #[arg(long, value_name = "DB")]
+    pub geoip: Option<PathBuf>,
+}
