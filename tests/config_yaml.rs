@@ -410,3 +410,24 @@ fn unimplemented_settings_warn_once_per_section_or_key() {
         )
     );
 }
+
+#[test]
+fn hostile_yaml_is_an_error_not_a_crash() {
+    // Nesting far past serde_yaml's recursion limit.
+    let deep = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    assert!(matches!(
+        Config::from_yaml_str(&deep, "deep.yaml"),
+        Err(ConfigError::Yaml { .. })
+    ));
+    let deep_map = format!("a: {}1{}\n", "{b: ".repeat(5_000), "}".repeat(5_000));
+    assert!(Config::from_yaml_str(&deep_map, "deep.yaml").is_err());
+    // An alias bomb: each level doubles the size.
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..30 {
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+            p = i - 1
+        ));
+    }
+    assert!(Config::from_yaml_str(&bomb, "bomb.yaml").is_err());
+}
