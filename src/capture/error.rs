@@ -92,7 +92,10 @@ impl fmt::Display for CaptureErrorKind {
                 "captured length {caplen} is larger than the maximum of {limit}"
             ),
             CaptureErrorKind::MalformedBlock { block_type, reason } => {
-                write!(f, "malformed pcapng block (type {block_type:#010x}): {reason}")
+                write!(
+                    f,
+                    "malformed pcapng block (type {block_type:#010x}): {reason}"
+                )
             }
             CaptureErrorKind::UnknownInterface {
                 interface_id,
@@ -152,6 +155,12 @@ impl CaptureError {
             byte_offset: Some(offset),
             ..CaptureError::new(kind)
         }
+    }
+
+    /// Records the 1-based index of the packet that failed.
+    #[cfg_attr(not(feature = "live"), allow(dead_code))]
+    pub(crate) fn set_packet_index(&mut self, index: u64) {
+        self.packet_index = Some(index);
     }
 
     /// The same error, naming the file it came from.

@@ -66,16 +66,14 @@ impl Parsed {
             }
             return match pcap_parser::parse_sectionheaderblock(data) {
                 Ok(_) => Ok(Parsed::PcapNg),
-                Err(pcap_parser::nom::Err::Incomplete(_)) => {
-                    Err(CaptureError::at(
-                        CaptureErrorKind::TruncatedRecord {
-                            needed: PCAPNG_MIN_HEADER as u64,
-                            available: data.len() as u64,
-                        },
-                        1,
-                        0,
-                    ))
-                }
+                Err(pcap_parser::nom::Err::Incomplete(_)) => Err(CaptureError::at(
+                    CaptureErrorKind::TruncatedRecord {
+                        needed: PCAPNG_MIN_HEADER as u64,
+                        available: data.len() as u64,
+                    },
+                    1,
+                    0,
+                )),
                 Err(_) => Err(CaptureError::at(
                     CaptureErrorKind::MalformedBlock {
                         block_type: PCAPNG_MAGIC,

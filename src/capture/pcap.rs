@@ -59,7 +59,11 @@ impl PcapHeader {
                     available: data.len(),
                 }))
             }
-            Err(_) => return Err(CaptureError::new(CaptureErrorKind::UnknownMagic(magic(data)))),
+            Err(_) => {
+                return Err(CaptureError::new(CaptureErrorKind::UnknownMagic(magic(
+                    data,
+                ))))
+            }
         };
         // The upper bits of the link-type field carry FCS information
         // (LT_FCS_* in libpcap's pcap-common.h); the type is the low 26 bits.
@@ -134,7 +138,10 @@ impl<'a> PcapRecords<'a> {
     }
 
     /// The next record as packet number `index`, `None` at a clean end.
-    pub(crate) fn next_packet(&mut self, index: u64) -> Option<Result<RawPacket<'a>, CaptureError>> {
+    pub(crate) fn next_packet(
+        &mut self,
+        index: u64,
+    ) -> Option<Result<RawPacket<'a>, CaptureError>> {
         let rest = self.data.get(self.offset..).unwrap_or_default();
         if rest.is_empty() {
             return None;

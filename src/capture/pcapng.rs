@@ -82,7 +82,10 @@ impl Interface {
         let mut ts_offset = 0i64;
         for opt in &idb.options {
             if opt.code.0 == OPT_IF_TSOFFSET {
-                let bytes = opt.value().get(..8).and_then(|b| <[u8; 8]>::try_from(b).ok());
+                let bytes = opt
+                    .value()
+                    .get(..8)
+                    .and_then(|b| <[u8; 8]>::try_from(b).ok());
                 if let Some(b) = bytes {
                     ts_offset = if big_endian {
                         i64::from_be_bytes(b)
@@ -135,7 +138,10 @@ impl<'a> NgBlocks<'a> {
 
     /// The next packet as packet number `index`, skipping non-packet blocks;
     /// `None` at a clean end.
-    pub(crate) fn next_packet(&mut self, index: u64) -> Option<Result<RawPacket<'a>, CaptureError>> {
+    pub(crate) fn next_packet(
+        &mut self,
+        index: u64,
+    ) -> Option<Result<RawPacket<'a>, CaptureError>> {
         loop {
             let rest = self.data.get(self.offset..).unwrap_or_default();
             if rest.is_empty() {
@@ -157,10 +163,12 @@ impl<'a> NgBlocks<'a> {
     /// Reads one block from the start of `rest`: the bytes it used, and the
     /// packet it held (with index 0; the caller numbers it).
     fn step(&mut self, rest: &'a [u8]) -> Result<(usize, Option<RawPacket<'a>>), CaptureErrorKind> {
-        let block_type = self.read_u32(rest, 0).ok_or(CaptureErrorKind::TruncatedRecord {
-            needed: BLOCK_FRAME_LEN as u64,
-            available: rest.len() as u64,
-        })?;
+        let block_type = self
+            .read_u32(rest, 0)
+            .ok_or(CaptureErrorKind::TruncatedRecord {
+                needed: BLOCK_FRAME_LEN as u64,
+                available: rest.len() as u64,
+            })?;
         let consumed = |left: &[u8]| rest.len() - left.len();
         match block_type {
             SHB_MAGIC => {
