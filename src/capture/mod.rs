@@ -20,6 +20,26 @@
 //! is done by the `pcap-parser` crate; this module adds the framing policy,
 //! the bounds, the numbering and the error values.
 //!
+//! ```
+//! use rulewire::capture::{CaptureFile, LinkType, PcapWriter, Timestamp, TsPrecision};
+//!
+//! // Write a two-packet pcap in memory, then read it back.
+//! let mut w = PcapWriter::new(Vec::new(), LinkType::ETHERNET, TsPrecision::Micro)?;
+//! w.write_packet(Timestamp::from_micros(1_612_510_490, 3), &[0xaa; 14], 14)?;
+//! w.write_packet(Timestamp::from_micros(1_612_510_491, 0), &[0xbb; 60], 1514)?;
+//! let file = CaptureFile::from_bytes(w.into_inner()?)?;
+//!
+//! let mut packets = file.packets();
+//! let first = packets.next().unwrap()?;
+//! assert_eq!((first.index, first.data.len()), (1, 14));
+//! assert_eq!(first.linktype, LinkType::ETHERNET);
+//! assert_eq!(first.ts.fast_log().to_string(), "02/05/2021-07:34:50.000003");
+//! let second = packets.next().unwrap()?;
+//! assert_eq!((second.index, second.data.len(), second.orig_len), (2, 60, 1514));
+//! assert!(packets.next().is_none());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Errors and bounds
 //!
 //! Packets are numbered from 1 in file order, the numbering of Suricata's

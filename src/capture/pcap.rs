@@ -209,3 +209,35 @@ impl<'a> PcapRecords<'a> {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn magic_reads_up_to_four_bytes_little_endian() {
+        assert_eq!(magic(&[0xd4, 0xc3, 0xb2, 0xa1, 9]), 0xa1b2_c3d4);
+        assert_eq!(magic(&[0x0a, 0x0d]), 0x0d0a);
+        assert_eq!(magic(&[]), 0);
+    }
+
+    #[test]
+    fn header_snaplen_zero_or_huge_means_max() {
+        let mut h = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
+        h.extend([0; 8]);
+        h.extend(0u32.to_le_bytes());
+        h.extend(1u32.to_le_bytes());
+        assert_eq!(
+            PcapHeader::parse(&h).map(|h| h.snaplen).ok(),
+            Some(MAX_CAPLEN)
+        );
+        h[16..20].copy_from_slice(&0xffff_ffffu32.to_le_bytes());
+        assert_eq!(
+            PcapHeader::parse(&h).map(|h| h.snaplen).ok(),
+            Some(MAX_CAPLEN)
+        );
+        h[16..20].copy_from_slice(&1500u32.to_le_bytes());
+        assert_eq!(PcapHeader::parse(&h).map(|h| h.snaplen).ok(), Some(1500));
+    }
+}

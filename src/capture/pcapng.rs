@@ -73,10 +73,7 @@ impl Interface {
         idb: &InterfaceDescriptionBlock<'_>,
         big_endian: bool,
     ) -> Result<Interface, &'static str> {
-        let units_per_sec = idb
-            .ts_resolution()
-            .filter(|&u| u > 0)
-            .ok_or("if_tsresol out of range")?;
+        let units_per_sec = units_per_sec(idb.if_tsresol).ok_or("if_tsresol out of range")?;
         // pcap-parser reads if_tsoffset little-endian whatever the section's
         // byte order; read it here in the section's order.
         let mut ts_offset = 0i64;
@@ -106,6 +103,19 @@ impl Interface {
             units_per_sec,
             ts_offset,
         })
+    }
+}
+
+/// Timestamp units per second for an `if_tsresol` byte: 10^n when the top
+/// bit is clear, 2^n when it is set; `None` when that overflows 64 bits.
+/// (pcap-parser's `build_ts_resolution` rejects every 2^n value: it compares
+/// the whole byte, top bit included, with 63.)
+fn units_per_sec(tsresol: u8) -> Option<u64> {
+    let n = u32::from(tsresol & 0x7f);
+    if tsresol & 0x80 == 0 {
+        10u64.checked_pow(n)
+    } else {
+        1u64.checked_shl(n)
     }
 }
 
@@ -203,7 +213,7 @@ impl<'a> NgBlocks<'a> {
             }
             EPB_MAGIC | OPB_MAGIC => {
                 let (left, block) = self.framed(rest, block_type, self.generic(rest))?;
-                Ok((consumed(left), Some(self.packet_block(&block)?)))
+                Ok((consumed(left), Some(self.packet_block(block_type, &block)?)))
             }
             _ => {
                 let (left, _) = self.framed(rest, block_type, self.generic(rest))?;
@@ -264,11 +274,14 @@ impl<'a> NgBlocks<'a> {
     }
 
     /// An EPB or OPB from its generic framing.
-    fn packet_block(&self, b: &UnknownBlock<'a>) -> Result<RawPacket<'a>, CaptureErrorKind> {
-        let bad = |reason| CaptureErrorKind::MalformedBlock {
-            block_type: b.block_type,
-            reason,
-        };
+    /// (`block_type` as read in the section's byte order: pcap-parser's
+    /// generic block keeps it as read little-endian.)
+    fn packet_block(
+        &self,
+        block_type: u32,
+        b: &UnknownBlock<'a>,
+    ) -> Result<RawPacket<'a>, CaptureErrorKind> {
+        let bad = |reason| CaptureErrorKind::MalformedBlock { block_type, reason };
         if b.block_len1 != b.block_len2 {
             return Err(bad("trailing block length differs from leading one"));
         }
@@ -276,7 +289,7 @@ impl<'a> NgBlocks<'a> {
             return Err(bad("packet block shorter than its fixed fields"));
         }
         let field = |i: usize| self.read_u32(b.data, i).unwrap_or(0);
-        let interface_id = if b.block_type == OPB_MAGIC {
+        let interface_id = if block_type == OPB_MAGIC {
             // OPB: 16-bit interface id, then a 16-bit drops count.
             let id = b.data.get(..2).and_then(|s| <[u8; 2]>::try_from(s).ok());
             let id = id.unwrap_or_default();
@@ -333,5 +346,46 @@ impl<'a> NgBlocks<'a> {
         } else {
             u32::from_le_bytes(b)
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsresol_powers_of_ten_and_two() {
+        assert_eq!(units_per_sec(6), Some(1_000_000));
+        assert_eq!(units_per_sec(9), Some(1_000_000_000));
+        assert_eq!(units_per_sec(0), Some(1));
+        assert_eq!(units_per_sec(19), Some(10_000_000_000_000_000_000));
+        assert_eq!(units_per_sec(20), None);
+        assert_eq!(units_per_sec(0x80 | 10), Some(1024));
+        assert_eq!(units_per_sec(0x80 | 63), Some(1 << 63));
+        assert_eq!(units_per_sec(0x80 | 64), None);
+    }
+
+    #[test]
+    fn timestamps_from_units() {
+        let iface = |units_per_sec, ts_offset| Interface {
+            linktype: LinkType::ETHERNET,
+            snaplen: MAX_CAPLEN,
+            units_per_sec,
+            ts_offset,
+        };
+        // 2^32 + 5 microseconds = 4294.967301 s.
+        let t = iface(1_000_000, 0).timestamp(1, 5);
+        assert_eq!((t.secs(), t.nanos()), (4294, 967_301_000));
+        // 3/8 s at 2^-3 resolution, offset +10 s.
+        let t = iface(8, 10).timestamp(0, 3);
+        assert_eq!((t.secs(), t.nanos()), (10, 375_000_000));
+        // A negative offset larger than the time clamps at the epoch.
+        let t = iface(1, -100).timestamp(0, 7);
+        assert_eq!((t.secs(), t.nanos()), (0, 0));
+        // Largest units at the finest binary resolution: no overflow.
+        let t = iface(1 << 63, 0).timestamp(u32::MAX, u32::MAX);
+        assert_eq!(t.secs(), 1);
+        assert_eq!(t.nanos(), 999_999_999);
     }
 }
