@@ -757,3 +757,25 @@ fn public_types_cross_threads() {
     fn send_sync_only<T: Send + Sync>() {}
     send_sync_only::<rulewire::capture::CaptureError>();
 }
+
+#[test]
+fn pcapng_header_with_options_cut_short() {
+    // SHB with a 12-byte shb_userappl option: 40 bytes in all.
+    let mut body = Vec::new();
+    body.extend(0x1A2B_3C4Du32.to_be_bytes());
+    body.extend([0, 1, 0, 0]);
+    body.extend((-1i64).to_be_bytes());
+    body.extend(ng_option(true, 4, b"rulewire"));
+    let f = ng_block(true, 0x0A0D_0D0A, &body);
+    assert_eq!(f.len(), 40);
+    let e = CaptureSlice::new(&f[..30]).unwrap_err();
+    assert_eq!(
+        e.kind(),
+        &CaptureErrorKind::TruncatedFileHeader {
+            needed: 40,
+            available: 30
+        }
+    );
+    let (p, err) = read(&f);
+    assert!(p.is_empty() && err.is_none());
+}

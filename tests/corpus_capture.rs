@@ -124,3 +124,49 @@ fn conformance_captures_read_and_match_suricata_counts() {
     assert!(failures.is_empty(), "mismatches:\n{}", failures.join("\n"));
     assert!(compared > 0, "no expected-stats.json compared");
 }
+
+/// Reader throughput over every Ethernet packet of the conformance corpus
+/// rewritten as one in-memory pcap. Not a pass/fail test (no timing
+/// assertions); run it with
+/// `cargo test --release --test corpus_capture -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn reader_throughput() {
+    use rulewire::capture::{CaptureSlice, PcapWriter, TsPrecision};
+    use std::time::Instant;
+    let Some(shared) = common::shared_dir("reader_throughput") else {
+        return;
+    };
+    let mut w = PcapWriter::new(Vec::new(), LinkType::ETHERNET, TsPrecision::Micro).unwrap();
+    for e in fs::read_dir(shared.join("conformance")).unwrap() {
+        let Ok(file) = CaptureFile::open(&e.unwrap().path().join("input.pcap")) else {
+            continue;
+        };
+        for p in file.packets().flatten() {
+            if p.linktype == LinkType::ETHERNET {
+                w.write_raw(&p).unwrap();
+            }
+        }
+    }
+    let bytes = w.into_inner().unwrap();
+    let slice = CaptureSlice::new(&bytes).unwrap();
+    let rounds = 50;
+    let start = Instant::now();
+    let (mut pkts, mut sum) = (0u64, 0u64);
+    for _ in 0..rounds {
+        for p in slice.packets() {
+            let p = p.unwrap();
+            pkts += 1;
+            sum += p.data.len() as u64 + u64::from(p.data.first().copied().unwrap_or(0));
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!(
+        "reader_throughput: {} packets, {:.1} MB file x {rounds}: {:.1} ns/packet, {:.2} GB/s \
+         (checksum {sum})",
+        pkts / rounds,
+        bytes.len() as f64 / 1e6,
+        secs * 1e9 / pkts as f64,
+        (bytes.len() as f64 * rounds as f64) / secs / 1e9,
+    );
+}

@@ -13,14 +13,16 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// What went wrong; see [`CaptureError`] for where.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CaptureErrorKind {
     /// The operating system refused to open, map or read the file (the
     /// [`std::io::Error`] is the error's `source()`).
+    #[error("I/O error")]
     Io,
     /// The file is shorter than its format's file header (24 bytes for pcap,
     /// one section header block for pcapng). An empty file is this too.
+    #[error("truncated file header: need {needed} bytes, file has {available}")]
     TruncatedFileHeader {
         /// Bytes the header needs.
         needed: usize,
@@ -28,10 +30,13 @@ pub enum CaptureErrorKind {
         available: usize,
     },
     /// The first four bytes are no pcap or pcapng magic number.
+    #[error("not a pcap or pcapng file (magic number {0:#010x})")]
     UnknownMagic(u32),
     /// The file header names a link type that does not fit in 16 bits.
+    #[error("unsupported link type {0:#x} in file header")]
     UnsupportedLinkType(u32),
     /// A packet record (or pcapng block) runs past the end of the file.
+    #[error("truncated packet record: need {needed} bytes, {available} left in file")]
     TruncatedRecord {
         /// Bytes the record needs, counted from its first byte.
         needed: u64,
@@ -41,6 +46,7 @@ pub enum CaptureErrorKind {
     /// A record's captured length is above [`super::MAX_CAPLEN`]: a corrupt
     /// or hostile file, never an allocation. (libpcap refuses the same
     /// records, so Suricata stops at the same packet.)
+    #[error("captured length {caplen} is larger than the maximum of {limit}")]
     CapLenTooLarge {
         /// The captured length the record claims.
         caplen: u32,
@@ -49,6 +55,7 @@ pub enum CaptureErrorKind {
     },
     /// A pcapng block is malformed (bad length, mismatched trailer, caplen
     /// larger than its block, bad byte-order magic ...).
+    #[error("malformed pcapng block (type {block_type:#010x}): {reason}")]
     MalformedBlock {
         /// The block type as read from the file.
         block_type: u32,
@@ -56,6 +63,7 @@ pub enum CaptureErrorKind {
         reason: &'static str,
     },
     /// A pcapng packet names an interface the section never described.
+    #[error("packet names interface {interface_id}, but the section describes {described}")]
     UnknownInterface {
         /// The interface id in the packet block.
         interface_id: u32,
@@ -64,54 +72,14 @@ pub enum CaptureErrorKind {
     },
     /// A pcapng section describes more than [`super::MAX_INTERFACES`]
     /// interfaces.
+    #[error(
+        "pcapng section describes more than {} interfaces",
+        super::MAX_INTERFACES
+    )]
     TooManyInterfaces,
     /// libpcap reported an error on a live capture (message kept verbatim).
+    #[error("live capture: {0}")]
     Live(String),
-}
-
-impl fmt::Display for CaptureErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CaptureErrorKind::Io => f.write_str("I/O error"),
-            CaptureErrorKind::TruncatedFileHeader { needed, available } => write!(
-                f,
-                "truncated file header: need {needed} bytes, file has {available}"
-            ),
-            CaptureErrorKind::UnknownMagic(m) => {
-                write!(f, "not a pcap or pcapng file (magic number {m:#010x})")
-            }
-            CaptureErrorKind::UnsupportedLinkType(l) => {
-                write!(f, "unsupported link type {l:#x} in file header")
-            }
-            CaptureErrorKind::TruncatedRecord { needed, available } => write!(
-                f,
-                "truncated packet record: need {needed} bytes, {available} left in file"
-            ),
-            CaptureErrorKind::CapLenTooLarge { caplen, limit } => write!(
-                f,
-                "captured length {caplen} is larger than the maximum of {limit}"
-            ),
-            CaptureErrorKind::MalformedBlock { block_type, reason } => {
-                write!(
-                    f,
-                    "malformed pcapng block (type {block_type:#010x}): {reason}"
-                )
-            }
-            CaptureErrorKind::UnknownInterface {
-                interface_id,
-                described,
-            } => write!(
-                f,
-                "packet names interface {interface_id}, but the section describes {described}"
-            ),
-            CaptureErrorKind::TooManyInterfaces => write!(
-                f,
-                "pcapng section describes more than {} interfaces",
-                super::MAX_INTERFACES
-            ),
-            CaptureErrorKind::Live(msg) => write!(f, "live capture: {msg}"),
-        }
-    }
 }
 
 /// A capture source could not be read further.

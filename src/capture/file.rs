@@ -47,6 +47,17 @@ pub enum CaptureFormat {
     },
 }
 
+/// The declared length of the section header block at the start of `data`,
+/// in the byte order its byte-order magic says.
+fn shb_len(data: &[u8]) -> Option<usize> {
+    let len = <[u8; 4]>::try_from(data.get(4..8)?).ok()?;
+    let len = match data.get(8..12)? {
+        [0x1a, 0x2b, 0x3c, 0x4d] => u32::from_be_bytes(len),
+        _ => u32::from_le_bytes(len),
+    };
+    usize::try_from(len).ok()
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Parsed {
     Pcap(PcapHeader),
@@ -66,14 +77,12 @@ impl Parsed {
             }
             return match pcap_parser::parse_sectionheaderblock(data) {
                 Ok(_) => Ok(Parsed::PcapNg),
-                Err(pcap_parser::nom::Err::Incomplete(_)) => Err(CaptureError::at(
-                    CaptureErrorKind::TruncatedRecord {
-                        needed: PCAPNG_MIN_HEADER as u64,
-                        available: data.len() as u64,
-                    },
-                    1,
-                    0,
-                )),
+                Err(pcap_parser::nom::Err::Incomplete(_)) => {
+                    Err(CaptureError::new(CaptureErrorKind::TruncatedFileHeader {
+                        needed: shb_len(data).unwrap_or(PCAPNG_MIN_HEADER),
+                        available: data.len(),
+                    }))
+                }
                 Err(_) => Err(CaptureError::at(
                     CaptureErrorKind::MalformedBlock {
                         block_type: PCAPNG_MAGIC,

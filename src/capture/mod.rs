@@ -142,7 +142,6 @@ impl RawPacket<'_> {
 /// # Panics
 ///
 /// Only on a broken promise, which is a bug in this module.
-#[allow(clippy::panic)]
 pub fn fuzz_pcap_reader(data: &[u8]) {
     let Ok(slice) = CaptureSlice::new(data) else {
         return;
