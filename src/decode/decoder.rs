@@ -17,8 +17,8 @@
 use super::bytes::{be16, slice, tail, u8_at};
 use super::event::{DecodeEvent, EventList, EventSink};
 use super::{
-    arp, esp, ethernet, gre, icmpv4, icmpv6, ipv4, ipv6, mpls, null, ppp, pppoe, sctp, sll, tcp,
-    udp, vlan, vxlan,
+    arp, erspan, esp, ethernet, geneve, gre, icmpv4, icmpv6, ipv4, ipv6, mpls, nsh, null, ppp,
+    pppoe, sctp, sll, tcp, teredo, udp, vlan, vxlan,
 };
 use super::{
     DecodeConfig, DecodeFlags, Decoded, Fragment, Ip, IpLayer, Link, LinkType, Outer, ProtoCounter,
@@ -84,10 +84,14 @@ impl EventSink for Decoder<'_, '_> {
 enum Inner {
     Ipv4,
     Ipv6,
+    /// IPv6 from Teredo: the child is also dropped when it is invalid.
+    Ipv6Teredo,
     Ppp,
     Vlan(u16),
     Ethernet,
     Arp,
+    ErspanI,
+    ErspanII,
 }
 
 /// The per-packet part of [`Decoded`] that a tunnel child replaces.
@@ -363,8 +367,11 @@ impl<'a> Decoder<'a, '_> {
                     self.ethernet(tail(data, 2));
                 }
             }
+            et::NSH => {
+                self.nsh(data);
+            }
             // Known to Suricata but not decoded here (see the module docs).
-            et::VNTAG | et::NSH => {}
+            et::VNTAG => {}
             _ => {
                 self.count(ProtoCounter::UnknownEthertype);
                 self.event(DecodeEvent::EthernetUnknownEthertype);
@@ -415,6 +422,36 @@ impl<'a> Decoder<'a, '_> {
         }
         if self.more_layers() {
             self.network(be16(data, 16), tail(data, HEADER_LEN));
+        }
+    }
+
+    fn nsh(&mut self, data: &'a [u8]) -> bool {
+        self.count(ProtoCounter::Nsh);
+        if data.len() < nsh::HEADER_LEN {
+            self.invalid(DecodeEvent::NshHeaderTooSmall);
+            return false;
+        }
+        if !self.more_layers() {
+            return false;
+        }
+        match nsh::Header::new_unchecked(data).check() {
+            nsh::Check::Event(e) => {
+                self.event(e);
+                true
+            }
+            nsh::Check::Invalid(e) => {
+                self.invalid(e);
+                false
+            }
+            nsh::Check::Payload { next, offset } => {
+                let rest = tail(data, offset);
+                match next {
+                    nsh::Next::Ipv4 => self.ipv4(clamp_ip(rest)),
+                    nsh::Next::Ipv6 => self.ipv6(clamp_ip(rest)),
+                    nsh::Next::Ethernet => self.ethernet(rest),
+                    nsh::Next::Mpls => self.mpls(rest),
+                }
+            }
         }
     }
 
@@ -542,8 +579,12 @@ impl<'a> Decoder<'a, '_> {
             }
             132 => self.sctp(upper),
             50 => self.esp(upper),
-            41 => self.tunnel(Tunnel::Ipv6InIpv4, upper, Inner::Ipv6),
-            4 => self.tunnel(Tunnel::Ipv4InIpv4, upper, Inner::Ipv4),
+            41 => {
+                self.tunnel(Tunnel::Ipv6InIpv4, upper, Inner::Ipv6);
+            }
+            4 => {
+                self.tunnel(Tunnel::Ipv4InIpv4, upper, Inner::Ipv4);
+            }
             58 => self.invalid(DecodeEvent::Ipv4Icmpv6),
             // Suricata 8.0.6 raises nothing for other protocols (later
             // versions add `ipv4.unknown_protocol` and decode IGMP).
@@ -709,9 +750,55 @@ impl<'a> Decoder<'a, '_> {
         };
         self.out.transport = Some(Transport::Udp(u));
         self.out.payload = u.payload_ref();
-        if self.cfg.vxlan && u.dst_port() == self.cfg.vxlan_port {
+        // Suricata's order: Teredo, Geneve, VXLAN; the first that takes the
+        // datagram ends the search.
+        let (sp, dp) = (u.src_port(), u.dst_port());
+        let teredo_port = match self.cfg.teredo_port {
+            Some(port) => sp == port || dp == port,
+            None => true,
+        };
+        if self.cfg.teredo && teredo_port {
+            if let Some(ip6) = teredo::probe(u.payload_ref()) {
+                if self.tunnel(Tunnel::Teredo(u), ip6, Inner::Ipv6Teredo) {
+                    self.count(ProtoCounter::Teredo);
+                    return;
+                }
+            }
+        }
+        if self.cfg.geneve
+            && (sp == self.cfg.geneve_port || dp == self.cfg.geneve_port)
+            && self.geneve(u)
+        {
+            return;
+        }
+        if self.cfg.vxlan && dp == self.cfg.vxlan_port {
             self.vxlan(u);
         }
+    }
+
+    /// Suricata's `DecodeGeneve`: true when the datagram was Geneve.
+    fn geneve(&mut self, u: udp::Packet<&'a [u8]>) -> bool {
+        let payload = u.payload_ref();
+        if payload.len() < geneve::HEADER_LEN || !self.more_layers() {
+            return false;
+        }
+        let Some(g) = geneve::Header::probe(payload) else {
+            return false;
+        };
+        self.count(ProtoCounter::Geneve);
+        use ethernet::ethertype as et;
+        let kind = match g.protocol() {
+            et::IPV4 => Inner::Ipv4,
+            et::IPV6 => Inner::Ipv6,
+            et::BRIDGE => Inner::Ethernet,
+            et::ARP => return true,
+            _ => {
+                self.invalid(DecodeEvent::GeneveUnknownPayloadType);
+                return true;
+            }
+        };
+        self.tunnel(Tunnel::Geneve(u, g), g.payload_ref(), kind);
+        true
     }
 
     fn vxlan(&mut self, u: udp::Packet<&'a [u8]>) {
@@ -809,21 +896,28 @@ impl<'a> Decoder<'a, '_> {
         };
         let inner = tail(data, header_len);
         use ethernet::ethertype as et;
-        match h.protocol() {
+        let _decoded = match h.protocol() {
             et::IPV4 => self.tunnel(Tunnel::Gre(h), inner, Inner::Ipv4),
             gre::PROTO_PPP => {
                 if h.version() == 1 && h.pptp_payload_len() == 0 {
                     return true;
                 }
-                self.tunnel(Tunnel::Gre(h), inner, Inner::Ppp);
+                self.tunnel(Tunnel::Gre(h), inner, Inner::Ppp)
             }
             et::IPV6 => self.tunnel(Tunnel::Gre(h), inner, Inner::Ipv6),
             et::VLAN => self.tunnel(Tunnel::Gre(h), inner, Inner::Vlan(et::VLAN)),
             et::BRIDGE => self.tunnel(Tunnel::Gre(h), inner, Inner::Ethernet),
             et::ARP => self.tunnel(Tunnel::Gre(h), inner, Inner::Arp),
-            // ERSPAN and anything else: not decoded.
-            _ => {}
-        }
+            et::ERSPAN => {
+                let kind = if h.has_sequence() {
+                    Inner::ErspanII
+                } else {
+                    Inner::ErspanI
+                };
+                self.tunnel(Tunnel::Gre(h), inner, kind)
+            }
+            _ => return true,
+        };
         true
     }
 
@@ -858,32 +952,44 @@ impl<'a> Decoder<'a, '_> {
     }
 
     /// Suricata's `PacketTunnelPktSetup`: decode `data` as a child packet.
-    fn tunnel(&mut self, kind: Tunnel<'a>, data: &'a [u8], inner: Inner) {
+    /// Returns whether the child was kept.
+    fn tunnel(&mut self, kind: Tunnel<'a>, data: &'a [u8], inner: Inner) -> bool {
         if self.layers.saturating_add(1) >= self.cfg.max_layers {
             self.invalid(DecodeEvent::TooManyLayers);
-            return;
+            return false;
         }
         let saved = self.save_level();
         let saved_events = self.out.events.begin_level();
         let (saved_layers, saved_inner_invalid) = (self.layers, self.out.flags.inner_invalid);
+        self.out.flags.inner_invalid = false;
         self.layers += 1;
         self.depth += 1;
-        let ok = match inner {
+        let mut ok = match inner {
             Inner::Ipv4 => self.ipv4(clamp_ip(data)),
-            Inner::Ipv6 => self.ipv6(clamp_ip(data)),
+            Inner::Ipv6 | Inner::Ipv6Teredo => self.ipv6(clamp_ip(data)),
             Inner::Ppp => self.ppp(data, false),
             Inner::Vlan(tpid) => self.vlan(tpid, data),
             Inner::Ethernet => self.ethernet(data),
             Inner::Arp => self.arp(data),
+            Inner::ErspanI => {
+                self.count(ProtoCounter::Erspan);
+                self.ethernet(data)
+            }
+            Inner::ErspanII => self.erspan(data),
         };
+        let child_invalid = self.out.flags.inner_invalid;
+        if matches!(inner, Inner::Ipv6Teredo) && child_invalid {
+            ok = false;
+        }
         self.depth -= 1;
         self.layers = saved_layers;
         self.out.events.end_level(saved_events, ok);
         if !ok {
             self.restore_level(saved);
             self.out.flags.inner_invalid = saved_inner_invalid;
-            return;
+            return false;
         }
+        self.out.flags.inner_invalid = saved_inner_invalid || child_invalid;
         if self.out.outer.is_none() {
             if let Some(ip) = saved.ip {
                 self.out.outer = Some(Outer { ip, tunnel: kind });
@@ -896,7 +1002,39 @@ impl<'a> Decoder<'a, '_> {
             Tunnel::Ipv6InIpv4 => self.count(ProtoCounter::Ipv6InIpv4),
             Tunnel::Ipv4InIpv6 => self.count(ProtoCounter::Ipv4InIpv6),
             Tunnel::Ipv6InIpv6 => self.count(ProtoCounter::Ipv6InIpv6),
-            Tunnel::Gre(_) | Tunnel::Vxlan(..) => {}
+            Tunnel::Gre(_) | Tunnel::Vxlan(..) | Tunnel::Geneve(..) | Tunnel::Teredo(_) => {}
         }
+        true
+    }
+
+    /// Suricata's `DecodeERSPAN` (type II); its events are plain ones.
+    fn erspan(&mut self, data: &'a [u8]) -> bool {
+        self.count(ProtoCounter::Erspan);
+        let h = match erspan::Header::new_checked(data) {
+            Ok(h) => h,
+            Err(e) => {
+                self.event(e);
+                return false;
+            }
+        };
+        if !self.more_layers() {
+            return false;
+        }
+        if h.version() != 1 {
+            self.event(DecodeEvent::ErspanUnsupportedVersion);
+            return false;
+        }
+        if h.vlan_id() > 0 {
+            let tag = VlanTag {
+                tpid: ethernet::ethertype::ERSPAN,
+                id: h.vlan_id(),
+                priority: 0,
+            };
+            if !self.out.vlans.push(tag) {
+                self.event(DecodeEvent::ErspanTooManyVlanLayers);
+                return false;
+            }
+        }
+        self.ethernet(tail(data, erspan::HEADER_LEN))
     }
 }

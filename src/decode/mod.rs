@@ -52,9 +52,9 @@
 //! # What it does not do
 //!
 //! No reassembly (`defrag` does that from [`IpLayer::fragment`]), no flow
-//! state, no application-layer parsing. Not decoded: Teredo, Geneve,
-//! ERSPAN, NSH, VN-tag, 802.1ah (counted only), Cisco HDLC, PPP VJ
-//! compression beyond Suricata's "uncompressed" case.
+//! state, no application-layer parsing. Not decoded: VN-tag, E-tag, Cisco
+//! HDLC, IGMP (Suricata 8.0.6 does not either), PPP VJ compression beyond
+//! Suricata's "uncompressed" case.
 
 #![cfg_attr(
     not(test),
@@ -67,21 +67,25 @@ pub mod checksum;
 pub mod counters;
 pub mod craft;
 mod decoder;
+pub mod erspan;
 pub mod esp;
 pub mod ethernet;
 pub mod event;
+pub mod geneve;
 pub mod gre;
 pub mod icmpv4;
 pub mod icmpv6;
 pub mod ipv4;
 pub mod ipv6;
 pub mod mpls;
+pub mod nsh;
 pub mod null;
 pub mod ppp;
 pub mod pppoe;
 pub mod sctp;
 pub mod sll;
 pub mod tcp;
+pub mod teredo;
 pub mod udp;
 pub mod vlan;
 pub mod vxlan;
@@ -160,6 +164,17 @@ pub struct DecodeConfig {
     pub vxlan: bool,
     /// The VXLAN port (default 4789).
     pub vxlan_port: u16,
+    /// Decode Geneve on UDP port [`DecodeConfig::geneve_port`], either
+    /// direction (on by default).
+    pub geneve: bool,
+    /// The Geneve port (default 6081).
+    pub geneve_port: u16,
+    /// Decode Teredo (on by default).
+    pub teredo: bool,
+    /// The Teredo port, either direction (default 3544, as in Suricata's
+    /// default configuration); `None` tries every UDP datagram, which is
+    /// Suricata's behaviour when no port is configured.
+    pub teredo_port: Option<u16>,
     /// Maximum decoded layers per packet (Suricata's `decoder.max-layers`,
     /// default 16); beyond it `too_many_layers` is raised.
     pub max_layers: u8,
@@ -172,6 +187,10 @@ impl Default for DecodeConfig {
             validate_checksums: true,
             vxlan: true,
             vxlan_port: vxlan::DEFAULT_PORT,
+            geneve: true,
+            geneve_port: geneve::DEFAULT_PORT,
+            teredo: true,
+            teredo_port: Some(teredo::DEFAULT_PORT),
             max_layers: 16,
         }
     }
@@ -179,6 +198,7 @@ impl Default for DecodeConfig {
 
 /// The link layer a frame started with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Link<'a> {
     /// Ethernet II.
     Ethernet(ethernet::Frame<&'a [u8]>),
@@ -279,6 +299,7 @@ impl<'a> IpLayer<'a> {
 
 /// The transport (or other upper-layer) header that decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Transport<'a> {
     /// TCP with its parsed options.
     Tcp(tcp::Packet<&'a [u8]>, tcp::TcpOptions),
@@ -296,11 +317,16 @@ pub enum Transport<'a> {
 
 /// How the inner packet of a tunnel was carried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Tunnel<'a> {
     /// GRE (the header view).
     Gre(gre::Header<&'a [u8]>),
     /// VXLAN over UDP (both headers).
     Vxlan(udp::Packet<&'a [u8]>, vxlan::Header<&'a [u8]>),
+    /// Geneve over UDP (both headers).
+    Geneve(udp::Packet<&'a [u8]>, geneve::Header<&'a [u8]>),
+    /// Teredo: IPv6 in UDP.
+    Teredo(udp::Packet<&'a [u8]>),
     /// IPv4 in IPv4 (protocol 4).
     Ipv4InIpv4,
     /// IPv6 in IPv4 (protocol 41).
