@@ -210,3 +210,45 @@ fn decoder_counters_match_suricata() {
         asserted_failures.join("\n")
     );
 }
+
+/// Rough decode throughput over the whole corpus (prints, asserts nothing
+/// about time). Run with
+/// `cargo test --release --test corpus_decode -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn decode_throughput() {
+    let Some(shared) = common::shared_dir("corpus_decode throughput") else {
+        return;
+    };
+    let mut frames: Vec<(u16, Vec<u8>)> = Vec::new();
+    for entry in fs::read_dir(shared.join("conformance"))
+        .expect("dir")
+        .flatten()
+    {
+        let Ok(file) = CaptureFile::open(&entry.path().join("input.pcap")) else {
+            continue;
+        };
+        for p in file.packets().flatten() {
+            frames.push((p.linktype.0, p.data.to_vec()));
+        }
+    }
+    let bytes: usize = frames.iter().map(|(_, f)| f.len()).sum();
+    let cfg = DecodeConfig::default();
+    let rounds = 20;
+    let start = std::time::Instant::now();
+    let mut events = 0usize;
+    for _ in 0..rounds {
+        for (lt, f) in &frames {
+            events += decode(LinkType(*lt), f, &cfg).events().len();
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let pkts = (frames.len() * rounds) as f64;
+    eprintln!(
+        "decoded {} packets ({} MB) in {secs:.3}s: {:.2} Mpkt/s, {:.0} MB/s ({events} events)",
+        pkts,
+        bytes * rounds / 1_000_000,
+        pkts / secs / 1e6,
+        (bytes * rounds) as f64 / secs / 1e6
+    );
+}

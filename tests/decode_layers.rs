@@ -427,3 +427,69 @@ fn too_many_layers_stops_nesting() {
     assert!(d.has_event(DecodeEvent::TooManyLayers));
     assert!(d.tunnel_depth() < 16);
 }
+
+#[test]
+fn teredo_geneve_erspan_nsh() {
+    // Teredo: IPv6/ICMPv6 echo inside UDP from port 3544.
+    let inner6 = PacketBuilder::ipv6(V6A, V6B)
+        .icmp(128, 0, [0, 1, 0, 1], b"hi")
+        .build();
+    let frame = PacketBuilder::ipv4(A, B)
+        .udp(3544, 50000, &inner6)
+        .ethernet();
+    let d = decode(LinkType::ETHERNET, &frame, &cfg());
+    assert!(matches!(
+        d.outer().map(|o| o.tunnel),
+        Some(Tunnel::Teredo(_))
+    ));
+    assert_eq!(d.icmpv6().map(|m| m.msg_type()), Some(128));
+    assert_eq!(d.proto_counts().get(ProtoCounter::Teredo), 1);
+    // The same bytes on another port stay UDP.
+    let frame = PacketBuilder::ipv4(A, B)
+        .udp(3545, 50000, &inner6)
+        .ethernet();
+    let d = decode(LinkType::ETHERNET, &frame, &cfg());
+    assert_eq!(d.ports(), Some((3545, 50000)));
+    assert_eq!(d.proto_counts().get(ProtoCounter::Teredo), 0);
+
+    // Geneve to 6081 carrying IPv4.
+    let inner = PacketBuilder::ipv4([172, 16, 0, 1], [172, 16, 0, 2])
+        .tcp(1, 2, TcpSpec::syn())
+        .build();
+    let mut gen = vec![0x00, 0x00, 0x08, 0x00, 0, 0, 5, 0];
+    gen.extend_from_slice(&inner);
+    let frame = PacketBuilder::ipv4(A, B).udp(40000, 6081, &gen).ethernet();
+    let d = decode(LinkType::ETHERNET, &frame, &cfg());
+    assert_eq!(d.ports(), Some((1, 2)));
+    assert!(matches!(d.outer().map(|o| o.tunnel), Some(Tunnel::Geneve(_, g)) if g.vni() == 5));
+    assert_eq!(d.proto_counts().get(ProtoCounter::Geneve), 1);
+
+    // ERSPAN type II (GRE with sequence) carrying Ethernet/IPv4, VLAN 100.
+    let mut gre = vec![0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 1];
+    gre.extend_from_slice(&[0x10, 0x64, 0x00, 0x01, 0, 0, 0, 0]);
+    gre.extend_from_slice(&ethernet_frame(SRC_MAC, DST_MAC, 0x0800, &inner));
+    let frame = PacketBuilder::ipv4(A, B).raw(47, &gre).ethernet();
+    let d = decode(LinkType::ETHERNET, &frame, &cfg());
+    assert_eq!(d.ports(), Some((1, 2)));
+    assert_eq!(d.vlans().ids().collect::<Vec<_>>(), vec![100]);
+    assert_eq!(d.proto_counts().get(ProtoCounter::Erspan), 1);
+    assert_eq!(d.proto_counts().get(ProtoCounter::Ethernet), 2);
+    // ERSPAN version 2: a plain event, and the GRE packet stands alone.
+    gre[8] = 0x20;
+    let frame = PacketBuilder::ipv4(A, B).raw(47, &gre).ethernet();
+    let d = decode(LinkType::ETHERNET, &frame, &cfg());
+    assert!(
+        d.events().is_empty(),
+        "child events go with the failed child"
+    );
+    assert_eq!(d.ip_proto(), Some(47));
+
+    // NSH (MD type 2, 8-byte header) carrying IPv4.
+    let mut nsh = vec![0x00, 0x02, 0x02, 0x01, 0, 0, 1, 255];
+    nsh.extend_from_slice(&inner);
+    let f = ethernet_frame(SRC_MAC, DST_MAC, 0x894f, &nsh);
+    let d = decode(LinkType::ETHERNET, &f, &cfg());
+    assert_eq!(d.ports(), Some((1, 2)));
+    assert_eq!(d.proto_counts().get(ProtoCounter::Nsh), 1);
+    assert!(d.events().is_empty());
+}
