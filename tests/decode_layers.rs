@@ -113,9 +113,9 @@ fn link_types_reach_the_same_ip_layer() {
         (LinkType::NULL, null_be, "decoder.null"),
         (LinkType::LOOP, loop_be, "decoder.null"),
         (LinkType::PPP, ppp, "decoder.ppp"),
+        (LinkType::DLT_RAW, ip.clone(), "decoder.raw"),
+        (LinkType::DLT_RAW_OPENBSD, ip.clone(), "decoder.raw"),
         (LinkType::RAW, ip.clone(), "decoder.raw"),
-        (LinkType::RAW_OPENBSD, ip.clone(), "decoder.raw"),
-        (LinkType::RAW_101, ip.clone(), "decoder.raw"),
         (LinkType::IPV4, ip.clone(), "decoder.raw"),
     ];
     for (lt, frame, link_counter) in cases {
@@ -155,10 +155,10 @@ fn order(name: &str) -> usize {
 
 #[test]
 fn raw_and_null_link_problems() {
-    let d = decode(LinkType::RAW, &[0x45; 19], &cfg());
+    let d = decode(LinkType::DLT_RAW, &[0x45; 19], &cfg());
     assert_eq!(events(&d), vec!["ipv4.pkt_too_small"]);
     assert!(d.is_invalid());
-    let d = decode(LinkType::RAW, &[0x75; 20], &cfg());
+    let d = decode(LinkType::DLT_RAW, &[0x75; 20], &cfg());
     assert_eq!(events(&d), vec!["ipraw.invalid_ip_version"]);
     assert!(!d.is_invalid());
     let d = decode(LinkType::NULL, &[2, 0, 0], &cfg());
@@ -423,7 +423,7 @@ fn too_many_layers_stops_nesting() {
     for _ in 0..20 {
         pkt = PacketBuilder::ipv4(A, B).raw(4, &pkt).build();
     }
-    let d = decode(LinkType::RAW, &pkt, &cfg());
+    let d = decode(LinkType::DLT_RAW, &pkt, &cfg());
     assert!(d.has_event(DecodeEvent::TooManyLayers));
     assert!(d.tunnel_depth() < 16);
 }

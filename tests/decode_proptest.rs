@@ -146,7 +146,7 @@ proptest! {
         for cfg in all_configs() {
             check(&decode(LinkType::ETHERNET, &frame, &cfg));
             check(&decode(LinkType::ETHERNET, &frame[..cut], &cfg));
-            check(&decode(LinkType::RAW, frame.get(14..).unwrap_or(&[]), &cfg));
+            check(&decode(LinkType::DLT_RAW, frame.get(14..).unwrap_or(&[]), &cfg));
         }
     }
 }

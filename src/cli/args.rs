@@ -75,7 +75,11 @@ pub enum RunMode {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Capture file to read (pcap or pcapng).
-    #[arg(short = 'r', value_name = "FILE", required_unless_present = "interface")]
+    #[arg(
+        short = 'r',
+        value_name = "FILE",
+        required_unless_present = "interface"
+    )]
     pub read: Option<PathBuf>,
     /// Live interface (needs the `live` feature).
     #[arg(short = 'i', long = "interface", value_name = "IFACE")]

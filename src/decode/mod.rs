@@ -97,43 +97,19 @@ pub use vlan::{VlanStack, VlanTag};
 use bytes::be16;
 use std::net::IpAddr;
 
-/// A pcap link-layer type number (LINKTYPE_*), the value `capture` reads
-/// from the file header or interface description.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LinkType(pub u16);
+/// The link-layer type: one type for the whole crate, defined by
+/// [`capture`](crate::capture) where it is read from the file.
+pub use crate::capture::LinkType;
 
 impl LinkType {
-    /// BSD loopback, address family in host byte order.
-    pub const NULL: LinkType = LinkType(0);
-    /// Ethernet II.
-    pub const ETHERNET: LinkType = LinkType(1);
-    /// PPP, optionally with an HDLC address/control pair.
-    pub const PPP: LinkType = LinkType(9);
-    /// Raw IP (DLT_RAW on most systems).
-    pub const RAW: LinkType = LinkType(12);
-    /// Raw IP (DLT_RAW on OpenBSD).
-    pub const RAW_OPENBSD: LinkType = LinkType(14);
-    /// Raw IP (LINKTYPE_RAW).
-    pub const RAW_101: LinkType = LinkType(101);
-    /// OpenBSD loopback, address family in network byte order.
-    pub const LOOP: LinkType = LinkType(108);
-    /// Linux cooked capture v1.
-    pub const LINUX_SLL: LinkType = LinkType(113);
-    /// Raw IPv4.
-    pub const IPV4: LinkType = LinkType(228);
-    /// Raw IPv6.
-    pub const IPV6: LinkType = LinkType(229);
-    /// Linux cooked capture v2.
-    pub const LINUX_SLL2: LinkType = LinkType(276);
-
     /// Every link type [`decode`] understands.
     pub const SUPPORTED: [LinkType; 11] = [
         LinkType::NULL,
         LinkType::ETHERNET,
         LinkType::PPP,
-        LinkType::RAW,
-        LinkType::RAW_OPENBSD,
-        LinkType::RAW_101,
+        LinkType::DLT_RAW,
+        LinkType::DLT_RAW_OPENBSD,
+        LinkType::DLT_RAW,
         LinkType::LOOP,
         LinkType::LINUX_SLL,
         LinkType::IPV4,

@@ -148,9 +148,9 @@ impl<'a> Decoder<'a, '_> {
             LinkType::PPP => {
                 self.ppp(data, true);
             }
-            LinkType::RAW
-            | LinkType::RAW_OPENBSD
-            | LinkType::RAW_101
+            LinkType::DLT_RAW
+            | LinkType::DLT_RAW_OPENBSD
+            | LinkType::RAW
             | LinkType::IPV4
             | LinkType::IPV6 => self.raw(data),
             LinkType::NULL => self.null(data, false),
