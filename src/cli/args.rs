@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the engine over a capture file (or a live interface).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Parse and validate rule files, and say which rules the engine evaluates.
     CheckRules(CheckRulesArgs),
     /// Measure throughput: preload a capture, then time detection only.
