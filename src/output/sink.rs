@@ -231,7 +231,7 @@ impl std::fmt::Debug for MultiSink<'_> {
 
 /// Counts alerts and writes nothing (for `--no-output` style runs and
 /// benchmarks).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct CountingSink {
     /// Alerts seen.
     pub alerts: u64,
