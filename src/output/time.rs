@@ -44,6 +44,17 @@ impl UtcOffset {
         self.secs
     }
 
+    /// The offset the `TZ` environment variable names: UTC when it is unset,
+    /// `None` when it names something [`from_tz`](UtcOffset::from_tz) does
+    /// not support (the caller should say so and use UTC).
+    pub fn from_env() -> Option<UtcOffset> {
+        match std::env::var("TZ") {
+            Err(std::env::VarError::NotPresent) => Some(UtcOffset::UTC),
+            Err(std::env::VarError::NotUnicode(_)) => None,
+            Ok(tz) => UtcOffset::from_tz(&tz),
+        }
+    }
+
     /// The offset a `TZ` value names, when it names a fixed one.
     ///
     /// Accepted: empty (the C library's default, UTC), `UTC`, `GMT`,
