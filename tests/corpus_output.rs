@@ -14,6 +14,8 @@
 //!    which must validate against `../shared/eve/schema.json` and carry the
 //!    same addresses, ports, protocol, ids, action and packet number as
 //!    Suricata's EVE did.
+//! 3. `stats_doc_writes_expected_stats_layout`: every `expected-stats.json`
+//!    merged into a `StatsDoc` writes back byte for byte.
 
 #[path = "corpus_output/case.rs"]
 mod case;
@@ -426,4 +428,48 @@ fn eve_records_from_conformance_alerts_validate_and_agree() {
     assert_eq!(valid, records);
     assert_eq!(agree, records);
     assert!(records >= 5000, "{records}");
+}
+
+/// `StatsDoc`'s written form is the layout of the conformance
+/// `expected-stats.json` files: each file, merged section by section into a
+/// `StatsDoc` (with `detect.alert` set through `set_alerts`), writes back
+/// byte for byte.
+#[test]
+fn stats_doc_writes_expected_stats_layout() {
+    let Some(shared) = common::shared_dir("stats_doc_writes_expected_stats_layout") else {
+        return;
+    };
+    let (mut files, mut identical) = (0usize, 0usize);
+    let mut diffs = Vec::new();
+    for dir in case_dirs(&shared) {
+        let Ok(text) = std::fs::read_to_string(dir.join("expected-stats.json")) else {
+            continue;
+        };
+        files += 1;
+        let value: serde_json::Value = serde_json::from_str(&text).expect("stats json");
+        let mut doc = rulewire::output::StatsDoc::new();
+        let mut alerts = None;
+        for (section, counters) in value.as_object().expect("object") {
+            let mut counters = counters.clone();
+            if section == "detect" {
+                alerts = counters
+                    .as_object_mut()
+                    .and_then(|m| m.remove("alert"))
+                    .and_then(|v| v.as_u64());
+            }
+            doc.merge(section, counters).expect("merge");
+        }
+        if let Some(n) = alerts {
+            doc.set_alerts(n).expect("detect.alert");
+        }
+        doc.drop_zeros();
+        if doc.to_json_pretty() == text {
+            identical += 1;
+        } else if diffs.len() < 5 {
+            diffs.push(dir.display().to_string());
+        }
+    }
+    eprintln!("stats: {files} expected-stats.json files, {identical} written back byte for byte");
+    assert!(diffs.is_empty(), "differ: {diffs:?}");
+    assert!(files >= 600, "{files}");
 }
