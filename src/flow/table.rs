@@ -392,10 +392,13 @@ impl<U: Default> FlowTable<U> {
         Some(update)
     }
 
-    /// Advances packet time without a packet (live capture gone quiet):
-    /// times out flows as `update` would.
-    pub fn advance_time(&mut self, now: FlowTime) {
+    /// Advances packet time without a packet (live capture gone quiet) and
+    /// times out flows as `update` would: at most
+    /// [`FlowConfig::expire_budget`] of them. Returns true when more flows are
+    /// due; call again (or let the next packets finish the work).
+    pub fn advance_time(&mut self, now: FlowTime) -> bool {
         self.observe_time(now);
+        self.backlog
     }
 
     /// Ends every flow (end of input), counting each under `flow.end.*`.
@@ -531,12 +534,15 @@ impl<U: Default> FlowTable<U> {
     /// timeouts allow, else evict one flow. False when nothing can go.
     fn make_room(&mut self) -> bool {
         if !self.emergency {
+            // Entering emergency: the shorter timeouts may free room at once.
+            // Afterwards the per-second sweeps apply them; sweeping here for
+            // every new flow would cost a dozen cache misses per packet.
             self.emergency = true;
             self.counters.emerg_mode_entered += 1;
-        }
-        self.sweep(self.now);
-        if !self.store.is_full() {
-            return true;
+            self.sweep(self.now);
+            if !self.store.is_full() {
+                return true;
+            }
         }
         for state in [FlowState::Closed, FlowState::New, FlowState::Established] {
             let oldest = (0..4)

@@ -350,20 +350,18 @@ impl TcpSession {
             sender.next_seq = seq.wrapping_add(1);
             self.set_state(TcpState::SynSent);
             out.new_session = true;
-        } else if f & tcp_flags::ACK != 0 {
-            if midstream {
-                let (sender, receiver) = self.sides(to_server);
-                sender.isn = seq.wrapping_sub(1);
-                sender.next_seq = seq.wrapping_add(t.payload_len);
-                sender.last_ack = seq;
-                receiver.isn = ack.wrapping_sub(1);
-                receiver.next_seq = ack;
-                receiver.last_ack = ack;
-                self.flags = MIDSTREAM;
-                self.set_state(TcpState::Established);
-                out.new_session = true;
-                out.midstream_pickup = true;
-            }
+        } else if f & tcp_flags::ACK != 0 && midstream {
+            let (sender, receiver) = self.sides(to_server);
+            sender.isn = seq.wrapping_sub(1);
+            sender.next_seq = seq.wrapping_add(t.payload_len);
+            sender.last_ack = seq;
+            receiver.isn = ack.wrapping_sub(1);
+            receiver.next_seq = ack;
+            receiver.last_ack = ack;
+            self.flags = MIDSTREAM;
+            self.set_state(TcpState::Established);
+            out.new_session = true;
+            out.midstream_pickup = true;
         }
     }
 
@@ -381,14 +379,15 @@ impl TcpSession {
             }
         } else if f & tcp_flags::FIN != 0 {
             // no action
-        } else if f & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK {
-            if !to_server && t.ack == self.client.isn.wrapping_add(1) {
-                self.server.isn = t.seq;
-                self.server.next_seq = t.seq.wrapping_add(1);
-                self.server.last_ack = t.seq;
-                self.client.last_ack = t.ack;
-                self.set_state(TcpState::SynRecv);
-            }
+        } else if f & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK
+            && !to_server
+            && t.ack == self.client.isn.wrapping_add(1)
+        {
+            self.server.isn = t.seq;
+            self.server.next_seq = t.seq.wrapping_add(1);
+            self.server.last_ack = t.seq;
+            self.client.last_ack = t.ack;
+            self.set_state(TcpState::SynRecv);
         }
     }
 
