@@ -49,6 +49,7 @@ fn seg(
             ack,
             window: 1024,
             payload_len: len,
+            timestamp: None,
             checksum_ok: true,
         },
     )

@@ -39,6 +39,7 @@ fn tcp(ts: FlowTime, src: IpAddr, flags: u8, seq: u32, ack: u32, len: u32) -> Pa
             ack,
             window: 1024,
             payload_len: len,
+            timestamp: None,
             checksum_ok: true,
         },
     );
@@ -409,6 +410,7 @@ fn end_counters_by_state_after_flush() {
                 src_port: 1,
                 dst_port: 2,
                 flags: SYN,
+                timestamp: None,
                 checksum_ok: true,
                 ..TcpMeta::default()
             },

@@ -81,6 +81,10 @@ pub struct TcpMeta {
     pub window: u16,
     /// TCP payload length in bytes.
     pub payload_len: u32,
+    /// The timestamp option (RFC 7323) as (TSval, TSecr), if present. The
+    /// tracker rejects packets whose TSval goes backwards on a session that
+    /// negotiated timestamps (PAWS), as Suricata does.
+    pub timestamp: Option<(u32, u32)>,
     /// False when checksum validation is on and the TCP checksum is wrong.
     /// Suricata (`StreamTcp` in `src/stream-tcp.c`) still gives such a packet
     /// its flow but skips stream tracking for it and counts

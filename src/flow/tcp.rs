@@ -12,8 +12,10 @@
 //!
 //! # What it deliberately leaves out
 //!
-//! No reassembly and no segment storage: the session is 28 bytes of fixed
-//! state. Window checks (`next_win`), TCP timestamps (PAWS), window scaling,
+//! No reassembly and no segment storage: the session is 48 bytes of fixed
+//! state. Timestamps are checked as under Suricata's default policy (a TSval
+//! below the sender's last one is rejected, PAWS), without the 24-day
+//! exception. Window checks (`next_win`), window scaling,
 //! the SYN/ACK queue for several SYN/ACKs, TCP Fast Open, 4-way handshakes,
 //! `stream.async-oneside` and OS-specific RST policies are not modelled.
 //! RST acceptance uses the policy Suricata's default configuration applies
@@ -134,6 +136,8 @@ struct Side {
     next_seq: u32,
     /// Highest acknowledgement the other side sent for this side's data.
     last_ack: u32,
+    /// Latest accepted TSval of this side (0: none yet).
+    last_ts: u32,
 }
 
 impl Side {
@@ -152,6 +156,16 @@ impl Side {
 
 const MIDSTREAM: u8 = 0x01;
 const MIDSTREAM_SYNACK: u8 = 0x02;
+/// Both sides use the timestamp option (`STREAMTCP_FLAG_TIMESTAMP`).
+const TIMESTAMP: u8 = 0x04;
+/// The client's SYN carried a timestamp.
+const CLIENT_TS: u8 = 0x08;
+/// TCP Fast Open: the SYN carried data (`STREAMTCP_FLAG_TCP_FAST_OPEN`; we
+/// see no TCP options, so data on a SYN is the sign).
+const TFO: u8 = 0x10;
+/// The server answered the SYN with a SYN of its own: a 4-way handshake
+/// ("split handshake", `STREAMTCP_FLAG_4WHS`).
+const FOUR_WHS: u8 = 0x20;
 
 /// What one packet did to the session.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -177,6 +191,10 @@ pub(crate) struct TcpSession {
     flags: u8,
     client: Side,
     server: Side,
+    /// The latest SYN that differed from the first (other ISN or TSval),
+    /// as (ISN, TSval): Suricata queues such SYNs and lets the SYN/ACK pick
+    /// the one it answers (`StreamTcp3whsStoreSyn`); we keep the last one.
+    alt_syn: Option<(u32, u32)>,
 }
 
 /// Whether a state handler accepted the packet (then the generic sequence
@@ -236,6 +254,15 @@ impl TcpSession {
     pub fn process(&mut self, to_server: bool, t: &TcpMeta, midstream: bool) -> TcpOutcome {
         let mut out = TcpOutcome::default();
         let before = self.state;
+        if before >= TcpState::SynRecv && !self.ts_valid(to_server, t) {
+            return out; // stream.pkt_invalid_timestamp
+        }
+        let sender_next = if to_server {
+            self.client.next_seq
+        } else {
+            self.server.next_seq
+        };
+        let seq_was_next = t.seq == sender_next;
         let verdict = match before {
             TcpState::None => {
                 self.state_none(to_server, t, midstream, &mut out);
@@ -257,8 +284,42 @@ impl TcpSession {
         };
         if matches!(verdict, Verdict::Accept) && t.flags & tcp_flags::RST == 0 {
             self.bookkeeping(to_server, t);
+            if let (true, Some((ts, _))) = (self.flags & TIMESTAMP != 0, t.timestamp) {
+                let (sender, _) = self.sides(to_server);
+                if seq_was_next || sender.last_ts == 0 {
+                    sender.last_ts = ts;
+                }
+            }
         }
         out
+    }
+
+    /// `StreamTcpValidateTimestamp` under the default (windows) policy: on a
+    /// session using timestamps, a TSval older than the sender's last one is
+    /// invalid. A side whose handshake TSval was 0 takes the next one.
+    fn ts_valid(&self, to_server: bool, t: &TcpMeta) -> bool {
+        let Some((ts, _)) = t.timestamp else {
+            return true;
+        };
+        if self.flags & TIMESTAMP == 0 {
+            return true;
+        }
+        let sender = if to_server {
+            &self.client
+        } else {
+            &self.server
+        };
+        sender.last_ts == 0 || ts.wrapping_sub(sender.last_ts) as i32 >= 0
+    }
+
+    /// Midstream pick-up: the session uses timestamps if this packet does.
+    fn pickup_timestamps(&mut self, to_server: bool, t: &TcpMeta) {
+        if let Some((val, ecr)) = t.timestamp {
+            self.flags |= TIMESTAMP;
+            let (sender, receiver) = self.sides(to_server);
+            sender.last_ts = val;
+            receiver.last_ts = ecr;
+        }
     }
 
     fn sides(&mut self, to_server: bool) -> (&mut Side, &mut Side) {
@@ -301,7 +362,7 @@ impl TcpSession {
         } else {
             &self.server
         };
-        t.seq == sender.next_seq
+        t.seq == sender.next_seq && self.ts_valid(to_server, t)
     }
 
     /// `StreamTcpPacketStateNone`.
@@ -323,6 +384,7 @@ impl TcpSession {
                 receiver.next_seq = ack;
                 receiver.last_ack = ack;
                 self.flags = MIDSTREAM;
+                self.pickup_timestamps(to_server, t);
                 self.set_state(TcpState::FinWait1);
                 out.new_session = true;
                 out.midstream_pickup = true;
@@ -340,6 +402,7 @@ impl TcpSession {
                 receiver.next_seq = ack;
                 receiver.last_ack = ack;
                 self.flags = MIDSTREAM | MIDSTREAM_SYNACK;
+                self.pickup_timestamps(!to_server, t);
                 self.set_state(TcpState::SynRecv);
                 out.new_session = true;
                 out.midstream_pickup = true;
@@ -347,7 +410,14 @@ impl TcpSession {
         } else if f & tcp_flags::SYN != 0 {
             let (sender, _) = self.sides(to_server);
             sender.isn = seq;
-            sender.next_seq = seq.wrapping_add(1);
+            sender.next_seq = seq.wrapping_add(1).wrapping_add(t.payload_len);
+            sender.last_ts = t.timestamp.map_or(0, |(val, _)| val);
+            if t.payload_len > 0 {
+                self.flags |= TFO;
+            }
+            if t.timestamp.is_some() {
+                self.flags |= CLIENT_TS;
+            }
             self.set_state(TcpState::SynSent);
             out.new_session = true;
         } else if f & tcp_flags::ACK != 0 && midstream {
@@ -359,6 +429,7 @@ impl TcpSession {
             receiver.next_seq = ack;
             receiver.last_ack = ack;
             self.flags = MIDSTREAM;
+            self.pickup_timestamps(to_server, t);
             self.set_state(TcpState::Established);
             out.new_session = true;
             out.midstream_pickup = true;
@@ -368,26 +439,103 @@ impl TcpSession {
     /// `StreamTcpPacketStateSynSent`.
     fn state_syn_sent(&mut self, to_server: bool, t: &TcpMeta) {
         let f = t.flags;
+        let syn_ack = f & (tcp_flags::SYN | tcp_flags::ACK);
+        if to_server && syn_ack == tcp_flags::SYN | tcp_flags::ACK && self.flags & FOUR_WHS != 0 {
+            // 4-way handshake: the client's SYN/ACK acks the server's SYN and
+            // repeats the client's ISN.
+            if f & tcp_flags::RST == 0
+                && t.ack == self.server.isn.wrapping_add(1)
+                && t.seq == self.client.isn
+            {
+                self.client.next_seq = t.seq.wrapping_add(1);
+                self.server.last_ack = t.ack;
+                self.set_state(TcpState::SynRecv);
+            }
+            return;
+        }
+        if to_server {
+            // A resent or different SYN: remember it for the SYN/ACK.
+            let ts = t.timestamp.map_or(0, |(val, _)| val);
+            if syn_ack == tcp_flags::SYN
+                && f & tcp_flags::RST == 0
+                && (t.seq != self.client.isn || ts != self.client.last_ts)
+            {
+                self.alt_syn = Some((t.seq, ts));
+            }
+            // Other client packets change nothing here (no 4-way handshake,
+            // no async-oneside).
+            return;
+        }
+        let has_ts = self.flags & CLIENT_TS != 0;
+        if syn_ack == tcp_flags::SYN | tcp_flags::ACK && f & (tcp_flags::RST | tcp_flags::FIN) == 0
+        {
+            // StateSynSentCheckSynAck3Whs / ...TFO: the SYN/ACK must ack the
+            // SYN (and echo its TSval); after a Fast Open SYN it may ack the
+            // SYN's data too. Else it may answer the alternative SYN.
+            let ts_ok = Self::syn_sent_ts_valid(t, self.client.last_ts, has_ts);
+            let syn_only = self.client.isn.wrapping_add(1);
+            if ts_ok && t.ack == syn_only {
+                self.client.next_seq = syn_only;
+            } else if ts_ok && self.flags & TFO != 0 && t.ack == self.client.next_seq {
+                // data acked
+            } else if let Some((isn, ts)) = self.alt_syn.filter(|&(isn, ts)| {
+                t.ack == isn.wrapping_add(1) && Self::syn_sent_ts_valid(t, ts, ts != 0)
+            }) {
+                self.client.isn = isn;
+                self.client.next_seq = isn.wrapping_add(1);
+                self.client.last_ts = ts;
+            } else {
+                return; // stream.3whs_synack_with_wrong_ack
+            }
+            self.alt_syn = None;
+            self.server.isn = t.seq;
+            self.server.next_seq = t.seq.wrapping_add(1);
+            self.server.last_ack = t.seq;
+            self.client.last_ack = t.ack;
+            match t.timestamp {
+                Some((val, _)) if self.flags & CLIENT_TS != 0 => {
+                    self.flags |= TIMESTAMP;
+                    self.server.last_ts = val;
+                }
+                _ => self.flags &= !TIMESTAMP,
+            }
+            self.set_state(TcpState::SynRecv);
+            return;
+        }
+        if !Self::syn_sent_ts_valid(t, self.client.last_ts, has_ts) {
+            return; // stream.pkt_invalid_timestamp
+        }
+        if syn_ack == tcp_flags::SYN && f & tcp_flags::RST == 0 {
+            // A SYN from the server: 4-way handshake
+            // (http://www.breakingpointsystems.com/community/blog/tcp-portals-the-three-way-handshake-is-a-lie).
+            self.flags |= FOUR_WHS;
+            self.server.isn = t.seq;
+            self.server.next_seq = t.seq.wrapping_add(1);
+            self.server.last_ts = t.timestamp.map_or(0, |(val, _)| val);
+            return;
+        }
         if f & tcp_flags::RST != 0 {
             // A server RST refusing the SYN closes the session. (A client
             // RST needs seq == isn and == isn + 1 at once in Suricata, so it
             // never does.) With ACK set, the ack must be the SYN's + 1, or 0.
             let ack_ok =
                 f & tcp_flags::ACK == 0 || t.ack == 0 || t.ack == self.client.isn.wrapping_add(1);
-            if !to_server && self.rst_valid(false, t) && ack_ok {
+            if self.rst_valid(false, t) && ack_ok {
                 self.set_state(TcpState::Closed);
             }
-        } else if f & tcp_flags::FIN != 0 {
-            // no action
-        } else if f & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK
-            && !to_server
-            && t.ack == self.client.isn.wrapping_add(1)
-        {
-            self.server.isn = t.seq;
-            self.server.next_seq = t.seq.wrapping_add(1);
-            self.server.last_ack = t.seq;
-            self.client.last_ack = t.ack;
-            self.set_state(TcpState::SynRecv);
+        }
+    }
+
+    /// `StateSynSentValidateTimestamp`: a server packet must echo the SYN's
+    /// TSval `syn_ts`, and may echo nothing if the SYN had none (`had_ts`).
+    fn syn_sent_ts_valid(t: &TcpMeta, syn_ts: u32, had_ts: bool) -> bool {
+        let Some((_, ecr)) = t.timestamp else {
+            return true;
+        };
+        if had_ts {
+            !(syn_ts != 0 && ecr != 0 && ecr != syn_ts)
+        } else {
+            !(syn_ts == 0 && ecr != 0)
         }
     }
 
@@ -409,8 +557,19 @@ impl TcpSession {
         }
         // An ACK from the server side after the SYN/ACK means the client's
         // ACK was missed (IDS mode carries on), except after a midstream
-        // SYN/ACK pick-up.
-        let missed_ack = !to_server && self.flags & MIDSTREAM_SYNACK == 0;
+        // SYN/ACK pick-up; Fast Open sessions accept it too.
+        if self.flags & FOUR_WHS != 0 && !to_server {
+            // 4-way handshake: the server's ACK of the client's SYN/ACK.
+            if seq != self.server.next_seq {
+                return Verdict::Reject; // stream.4whs_wrong_seq
+            }
+            self.client.last_ack = ack;
+            self.server.next_seq = seq.wrapping_add(len);
+            self.set_state(TcpState::Established);
+            return Verdict::Accept;
+        }
+        let missed_ack =
+            (!to_server && self.flags & MIDSTREAM_SYNACK == 0) || self.flags & TFO != 0;
         if seq == self.client.next_seq && ack == self.server.next_seq {
             self.client.next_seq = self.client.next_seq.wrapping_add(len);
             self.server.last_ack = ack;
@@ -697,6 +856,7 @@ mod tests {
             ack,
             window: 1024,
             payload_len: len,
+            timestamp: None,
             checksum_ok: true,
         }
     }
@@ -824,6 +984,85 @@ mod tests {
                 .new_session
         );
         assert_eq!(s.state(), TcpState::FinWait1);
+    }
+
+    fn with_ts(mut t: TcpMeta, val: u32, ecr: u32) -> TcpMeta {
+        t.timestamp = Some((val, ecr));
+        t
+    }
+
+    #[test]
+    fn rst_with_an_older_timestamp_is_ignored() {
+        // proto-mismatch-http-ssh: the server's RST carries TSval 0 on a
+        // session that negotiated timestamps; Suricata's PAWS check drops it.
+        let mut s = TcpSession::default();
+        s.process(true, &with_ts(seg(SYN, 1000, 0, 0), 500, 0), false);
+        s.process(
+            false,
+            &with_ts(seg(SYN | ACK, 5000, 1001, 0), 9000, 500),
+            false,
+        );
+        s.process(true, &with_ts(seg(ACK, 1001, 5001, 0), 501, 9000), false);
+        assert_eq!(s.state(), TcpState::Established);
+        s.process(
+            false,
+            &with_ts(seg(RST | ACK, 5001, 1001, 0), 0, 501),
+            false,
+        );
+        assert_eq!(s.state(), TcpState::Established);
+        s.process(
+            false,
+            &with_ts(seg(RST | ACK, 5001, 1001, 0), 9001, 501),
+            false,
+        );
+        assert_eq!(s.state(), TcpState::Closed);
+    }
+
+    #[test]
+    fn synack_must_echo_the_syn_timestamp_or_a_resent_syns() {
+        // bug-4376: the SYN is resent with a new TSval; the SYN/ACK echoes
+        // the second one.
+        let mut s = TcpSession::default();
+        s.process(true, &with_ts(seg(SYN, 1000, 0, 0), 100, 0), false);
+        s.process(
+            false,
+            &with_ts(seg(SYN | ACK, 5000, 1001, 0), 7, 999),
+            false,
+        );
+        assert_eq!(s.state(), TcpState::SynSent, "echo of no SYN we saw");
+        s.process(true, &with_ts(seg(SYN, 1000, 0, 0), 350, 0), false);
+        s.process(
+            false,
+            &with_ts(seg(SYN | ACK, 5000, 1001, 0), 7, 350),
+            false,
+        );
+        assert_eq!(s.state(), TcpState::SynRecv);
+    }
+
+    #[test]
+    fn fast_open_synack_may_ack_the_syn_data() {
+        let mut s = TcpSession::default();
+        s.process(true, &seg(SYN, 1000, 0, 86), false);
+        s.process(false, &seg(SYN | ACK, 5000, 1087, 0), false);
+        assert_eq!(s.state(), TcpState::SynRecv);
+        s.process(true, &seg(ACK, 1087, 5001, 0), false);
+        assert_eq!(s.state(), TcpState::Established);
+    }
+
+    #[test]
+    fn four_way_split_handshake() {
+        // tcp-split-handshake-01-4whs: SYN, server SYN, client SYN/ACK,
+        // server ACK.
+        let mut s = TcpSession::default();
+        s.process(true, &seg(SYN, 1000, 0, 0), false);
+        s.process(false, &seg(SYN, 3000, 0, 0), false);
+        assert_eq!(s.state(), TcpState::SynSent);
+        s.process(true, &seg(SYN | ACK, 1000, 3001, 0), false);
+        assert_eq!(s.state(), TcpState::SynRecv);
+        s.process(false, &seg(ACK, 3001, 1001, 0), false);
+        assert_eq!(s.state(), TcpState::Established);
+        s.process(true, &seg(RST, 1001, 0, 0), false);
+        assert_eq!(s.state(), TcpState::Closed);
     }
 
     #[test]
