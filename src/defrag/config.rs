@@ -120,7 +120,10 @@ mod tests {
             .unwrap();
         c.host_timeouts.insert_str("10.0.0.0/8", 30).unwrap();
         c.host_timeouts.insert_str("10.1.0.0/16", 0).unwrap();
-        assert_eq!(c.policy_for("192.168.3.4".parse().unwrap()), Policy::Windows);
+        assert_eq!(
+            c.policy_for("192.168.3.4".parse().unwrap()),
+            Policy::Windows
+        );
         assert_eq!(c.policy_for("8.8.8.8".parse().unwrap()), Policy::Bsd);
         assert_eq!(c.timeout_for("10.2.3.4".parse().unwrap()), 30);
         assert_eq!(c.timeout_for("10.1.3.4".parse().unwrap()), 60);

@@ -80,7 +80,10 @@ impl DefragCounters {
             ("defrag.ipv4.reassembled", &mut self.ipv4_reassembled),
             ("defrag.ipv6.fragments", &mut self.ipv6_fragments),
             ("defrag.ipv6.reassembled", &mut self.ipv6_reassembled),
-            ("defrag.max_trackers_reached", &mut self.max_trackers_reached),
+            (
+                "defrag.max_trackers_reached",
+                &mut self.max_trackers_reached,
+            ),
             ("defrag.max_frags_reached", &mut self.max_frags_reached),
             ("defrag.tracker_soft_reuse", &mut self.tracker_soft_reuse),
             ("defrag.tracker_hard_reuse", &mut self.tracker_hard_reuse),

@@ -33,7 +33,16 @@
 //! onwards, so the `first` policy can let a new fragment overwrite an older
 //! long fragment that starts two positions earlier; an offset-0 fragment is
 //! copied whole (its front trim ignored) and sets the fragmentable length
-//! to its own length; BSD *assigns* the next fragment's trim.
+//! to its own length; BSD *assigns* the next fragment's trim, even when the
+//! new fragment is then dropped, so duplicates can erase data (see
+//! `bsd_duplicate_next_trim_truncates_like_suricata`); the copy stops at the
+//! first fragment that starts after the last fragment, even when the last
+//! fragment's front was trimmed away, leaving zeros where Suricata leaves
+//! whatever its packet buffer held (see
+//! `linux_copy_stops_after_the_last_fragment_like_suricata`). With
+//! overlapping fragments of *identical* content these quirks can still
+//! change the bytes; with a clean cut delivered in any order, with exact
+//! duplicates, every policy rebuilds the original (property-tested).
 //!
 //! # Deliberate differences
 //!
@@ -508,7 +517,10 @@ mod tests {
         // Suricata's DefragMfIpv4Test: C at 16 (MF), A at 0 (MF), B at 8
         // (no MF): only A and B make the datagram.
         let (a, b, c) = (fill(b'A', 8), fill(b'B', 8), fill(b'C', 8));
-        let (_, out) = run(Policy::Bsd, &[(16, &c, true), (0, &a, true), (8, &b, false)]);
+        let (_, out) = run(
+            Policy::Bsd,
+            &[(16, &c, true), (0, &a, true), (8, &b, false)],
+        );
         assert_eq!(out.as_deref(), Some(&b"AAAAAAAABBBBBBBB"[..]));
     }
 
@@ -521,10 +533,20 @@ mod tests {
         //  DDDD                       (0, 8)
         // BSD: B keeps 8..24 (C starts after B), C keeps 24..32 (C starts
         // before A), A keeps 32..40.
-        let (a, b, c, d) = (fill(b'A', 16), fill(b'B', 16), fill(b'C', 16), fill(b'D', 8));
+        let (a, b, c, d) = (
+            fill(b'A', 16),
+            fill(b'B', 16),
+            fill(b'C', 16),
+            fill(b'D', 8),
+        );
         let (_, out) = run(
             Policy::Bsd,
-            &[(24, &a, false), (8, &b, true), (16, &c, true), (0, &d, true)],
+            &[
+                (24, &a, false),
+                (8, &b, true),
+                (16, &c, true),
+                (0, &d, true),
+            ],
         );
         let want = [fill(b'D', 8), fill(b'B', 16), fill(b'C', 8), fill(b'A', 8)].concat();
         assert_eq!(out, Some(want));
@@ -579,12 +601,28 @@ mod tests {
     fn linux_jeremy() {
         // A 0..24, B 40..88, C 24..72 (starts before B: takes 40..72 from
         // B), D 88..102 last.
-        let (a, b, c, d) = (fill(b'A', 24), fill(b'B', 48), fill(b'C', 48), fill(b'D', 14));
+        let (a, b, c, d) = (
+            fill(b'A', 24),
+            fill(b'B', 48),
+            fill(b'C', 48),
+            fill(b'D', 14),
+        );
         let (_, out) = run(
             Policy::Linux,
-            &[(0, &a, true), (40, &b, true), (24, &c, true), (88, &d, false)],
+            &[
+                (0, &a, true),
+                (40, &b, true),
+                (24, &c, true),
+                (88, &d, false),
+            ],
         );
-        let want = [fill(b'A', 24), fill(b'C', 48), fill(b'B', 16), fill(b'D', 14)].concat();
+        let want = [
+            fill(b'A', 24),
+            fill(b'C', 48),
+            fill(b'B', 16),
+            fill(b'D', 14),
+        ]
+        .concat();
         assert_eq!(out, Some(want));
     }
 
@@ -610,6 +648,73 @@ mod tests {
             assert_eq!(ov, vec![false, false, true, false], "{policy}");
             assert_eq!(out, Some(expect(winner)), "{policy}");
         }
+    }
+
+    /// A Suricata quirk kept on purpose, traced by hand through
+    /// `DefragInsertFrag`: BSD *assigns* the next fragment's trim even when
+    /// the new fragment is then dropped, so a duplicate can erase data.
+    ///
+    /// B 8..32; C 8..45 (last) is trimmed to 32..45; D (same range) trims
+    /// C' to nothing via next-trim and is stored as 32..45; E 32..45 trims
+    /// D' to nothing the same way, removes C' and is itself dropped. With A
+    /// at 0 the coverage test passes (D' still spans 32..45) but D' is
+    /// skipped when copying: the datagram ends at 32.
+    #[test]
+    fn bsd_duplicate_next_trim_truncates_like_suricata() {
+        let (a, b, c, d, e) = (
+            fill(b'A', 8),
+            fill(b'B', 24),
+            fill(b'C', 37),
+            fill(b'D', 37),
+            fill(b'E', 13),
+        );
+        let (ov, out) = run(
+            Policy::Bsd,
+            &[
+                (8, &b, true),
+                (8, &c, false),
+                (8, &d, false),
+                (32, &e, false),
+                (0, &a, true),
+            ],
+        );
+        assert_eq!(ov, vec![false, true, true, true, false]);
+        assert_eq!(out, Some([fill(b'A', 8), fill(b'B', 24)].concat()));
+    }
+
+    /// Another kept quirk: the copy stops at the first fragment after the
+    /// last one (no more-fragments) that starts later, even when the last
+    /// fragment's own bytes were trimmed away there.
+    ///
+    /// L 32..141 (last); B 8..56 takes L's front up to 56; C 16..24 is
+    /// dropped; D 32..64 is stored as 56..64; E 40..64 takes L's front up to
+    /// 64 and is stored whole; F 0..8 completes. Copy order F, B, L (from
+    /// 64), then E starts after the last fragment's offset: stop. 56..64
+    /// stays zero.
+    #[test]
+    fn linux_copy_stops_after_the_last_fragment_like_suricata() {
+        let (l, b, c, d, e, f) = (
+            fill(b'L', 109),
+            fill(b'B', 48),
+            fill(b'C', 8),
+            fill(b'D', 32),
+            fill(b'E', 24),
+            fill(b'F', 8),
+        );
+        let (ov, out) = run(
+            Policy::Linux,
+            &[
+                (32, &l, false),
+                (8, &b, true),
+                (16, &c, true),
+                (32, &d, true),
+                (40, &e, true),
+                (0, &f, true),
+            ],
+        );
+        assert_eq!(ov, vec![false, true, true, true, true, false]);
+        let want = [fill(b'F', 8), fill(b'B', 48), fill(0, 8), fill(b'L', 77)].concat();
+        assert_eq!(out, Some(want));
     }
 
     #[test]

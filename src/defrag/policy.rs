@@ -25,7 +25,7 @@
 //!   and among equal offsets from the later one. We reproduce that.
 //!
 //! The exact trimming rules (with Suricata's quirks) live in
-//! [`super::fragments`]; this module only names and selects them.
+//! `fragments.rs`; this module only names and selects them.
 //!
 //! # Host tables
 //!
@@ -167,7 +167,9 @@ impl Prefix {
                 u32::from(net) & mask == u32::from(a) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(a)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.len)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.len))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(a) & mask
             }
             _ => false,
