@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the engine over a capture file (or a live interface).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Parse and validate rule files, and say which rules the engine evaluates.
     CheckRules(CheckRulesArgs),
     /// Measure throughput: preload a capture, then time detection only.
@@ -75,7 +75,11 @@ pub enum RunMode {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Capture file to read (pcap or pcapng).
-    #[arg(short = 'r', value_name = "FILE", required_unless_present = "interface")]
+    #[arg(
+        short = 'r',
+        value_name = "FILE",
+        required_unless_present = "interface"
+    )]
     pub read: Option<PathBuf>,
     /// Live interface (needs the `live` feature).
     #[arg(short = 'i', long = "interface", value_name = "IFACE")]
@@ -104,6 +108,37 @@ pub struct RunArgs {
     /// BPF filter for live capture.
     #[arg(long, value_name = "FILTER")]
     pub bpf: Option<String>,
+    /// Suricata flags accepted so that Suricata command lines run unchanged.
+    #[command(flatten)]
+    pub compat: SuricataCompat,
+    /// A BPF filter given as trailing words, as Suricata accepts
+    /// (`rulewire run -r f.pcap port 22`).
+    #[arg(trailing_var_arg = true, value_name = "BPF")]
+    pub filter_words: Vec<String>,
+}
+
+/// Suricata flags we accept for command-line compatibility. Each one that
+/// changes nothing here says so on stderr, so nothing is silently ignored.
+#[derive(Debug, Args, Default)]
+pub struct SuricataCompat {
+    /// Suricata's data directory (datasets, state); unused here.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Suricata 8 firewall rules; not implemented (warned).
+    #[arg(long, value_name = "FILE")]
+    pub firewall_rules_exclusive: Option<PathBuf>,
+    /// Suricata's deterministic mode; rulewire is always deterministic.
+    #[arg(long)]
+    pub no_random: bool,
+    /// Extra configuration file to include (Suricata's --include).
+    #[arg(long = "include", value_name = "FILE")]
+    pub include: Vec<PathBuf>,
+    /// Suricata's strict keyword checking; rule errors are reported anyway.
+    #[arg(long, value_name = "KEYWORDS", num_args = 0..=1, default_missing_value = "all")]
+    pub strict_rule_keywords: Option<String>,
+    /// Verbosity (repeatable, as Suricata's -v).
+    #[arg(short = 'v', action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// `rulewire check-rules`.

@@ -7,6 +7,7 @@
 //! file, missing log directory).
 
 mod args;
+mod run;
 
 use clap::Parser;
 
@@ -16,7 +17,8 @@ use args::{Cli, Command};
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::CheckRules(_) | Command::Run(_) | Command::Bench(_) | Command::Report(_) => {
+        Command::Run(args) => run::run(&args),
+        Command::CheckRules(_) | Command::Bench(_) | Command::Report(_) => {
             Err("not implemented yet".to_string())
         }
     };

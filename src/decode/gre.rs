@@ -69,6 +69,12 @@ impl<T: AsRef<[u8]>> Header<T> {
         be16(self.buffer.as_ref(), field::PROTOCOL.start)
     }
 
+    /// Whether the sequence number field is present (for ERSPAN it tells
+    /// type II from type I).
+    pub fn has_sequence(&self) -> bool {
+        self.flags() & FLAG_SEQUENCE != 0
+    }
+
     /// Whether the key field is present.
     pub fn has_key(&self) -> bool {
         self.flags() & FLAG_KEY != 0

@@ -348,12 +348,14 @@ fn validate_one(kind: u8, len: usize, data: &[u8]) -> Result<(), DecodeEvent> {
 ///
 /// Warnings (`opt_pad_required` when the options area is not a multiple of
 /// 8 bytes, `opt_eol_required`, `opt_duplicate`, `opt_invalid` for an
-/// unknown type) are raised and the walk goes on. A bad length or a
-/// malformed known option raises an invalid event and returns it as the
-/// error: Suricata then drops the IPv4 layer altogether.
+/// unknown type) are raised and the walk goes on. A known option that fails
+/// its own checks (`opt_invalid_len`, `opt_malformed`) raises an invalid
+/// event and the walk also goes on. A length byte below 2 or past the end
+/// of the options raises an invalid `opt_invalid_len` and ends the walk
+/// with that error: Suricata then drops the IPv4 layer altogether.
 ///
 /// # Errors
-/// The invalid event (already raised on `sink`), as described above.
+/// `opt_invalid_len` (already raised on `sink`), as described above.
 pub fn validate_options(
     options: &[u8],
     sink: &mut dyn EventSink,
@@ -387,12 +389,12 @@ pub fn validate_options(
         let data = slice(options, at + 2..at + len);
         match option_bit(kind) {
             Some(bit) if set.0 & bit != 0 => sink.event(DecodeEvent::Ipv4OptDuplicate),
+            // A malformed known option marks the packet invalid but, as in
+            // Suricata, the walk goes on (conformance case
+            // bug-7414-decoder-event-01 counts two `opt_invalid_len`).
             Some(bit) => match validate_one(kind, len, data) {
                 Ok(()) => set.0 |= bit,
-                Err(event) => {
-                    sink.invalid(event);
-                    return Err(event);
-                }
+                Err(event) => sink.invalid(event),
             },
             None => sink.event(DecodeEvent::Ipv4OptInvalid),
         }
@@ -521,14 +523,29 @@ mod tests {
         let (res, r) = run(&[0x44, 0x01, 0, 0, 0, 0, 0, 0]);
         assert!(res.is_err());
         assert_eq!(r.events, vec![(DecodeEvent::Ipv4OptInvalidLen, true)]);
-        // RR with pointer 3 is malformed.
+        // RR with pointer 3 is malformed: invalid, but the walk goes on
+        // and the option is not recorded.
         let (res, r) = run(&[0x07, 0x07, 0x03, 0, 0, 0, 0, 0]);
-        assert!(res.is_err());
+        assert!(!res.expect("walk completes").contains(OptionSet::RR));
         assert_eq!(r.events, vec![(DecodeEvent::Ipv4OptMalformed, true)]);
         // SID must be exactly 4.
         let (res, r) = run(&[0x88, 0x05, 0, 0, 0, 0, 0, 0]);
-        assert!(res.is_err());
+        assert!(res.is_ok());
         assert_eq!(r.events, vec![(DecodeEvent::Ipv4OptInvalidLen, true)]);
+        // The bytes of conformance case bug-7414-decoder-event-01: SEC of
+        // length 2 (too short), then type 0xf1 claiming 53 bytes.
+        let (res, r) = run(&[
+            0x82, 0x02, 0xf1, 0x35, 0, 0, 0xde, 0xad, 0xbe, 0xef, 0xaa, 0,
+        ]);
+        assert_eq!(res, Err(DecodeEvent::Ipv4OptInvalidLen));
+        assert_eq!(
+            r.events,
+            vec![
+                (DecodeEvent::Ipv4OptPadRequired, false),
+                (DecodeEvent::Ipv4OptInvalidLen, true),
+                (DecodeEvent::Ipv4OptInvalidLen, true)
+            ]
+        );
     }
 
     #[test]
@@ -563,14 +580,14 @@ mod tests {
         assert!(res.expect("valid").contains(OptionSet::TS));
         // TS flag 1 (8-byte records) with ptr 9 is misaligned.
         let (res, r) = run(&[0x44, 0x0c, 0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-        assert!(res.is_err());
+        assert!(!res.expect("walk completes").contains(OptionSet::TS));
         assert_eq!(r.events, vec![(DecodeEvent::Ipv4OptMalformed, true)]);
         // CIPSO len 10: DOI + one tag type 1 of length 4, alignment 0.
         let (res, _) = run(&[0x86, 0x0a, 0, 0, 0, 1, 0x01, 0x04, 0x00, 0x00, 0x01, 0x01]);
         assert!(res.expect("valid").contains(OptionSet::CIPSO));
         // Tag type 0 is reserved.
         let (res, r) = run(&[0x86, 0x0a, 0, 0, 0, 1, 0x00, 0x04, 0x00, 0x00, 0x01, 0x01]);
-        assert!(res.is_err());
+        assert!(!res.expect("walk completes").contains(OptionSet::CIPSO));
         assert_eq!(
             r.events,
             vec![

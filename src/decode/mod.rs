@@ -52,9 +52,9 @@
 //! # What it does not do
 //!
 //! No reassembly (`defrag` does that from [`IpLayer::fragment`]), no flow
-//! state, no application-layer parsing. Not decoded: Teredo, Geneve,
-//! ERSPAN, NSH, VN-tag, 802.1ah (counted only), Cisco HDLC, PPP VJ
-//! compression beyond Suricata's "uncompressed" case.
+//! state, no application-layer parsing. Not decoded: VN-tag, E-tag, Cisco
+//! HDLC, IGMP (Suricata 8.0.6 does not either), PPP VJ compression beyond
+//! Suricata's "uncompressed" case.
 
 #![cfg_attr(
     not(test),
@@ -67,21 +67,25 @@ pub mod checksum;
 pub mod counters;
 pub mod craft;
 mod decoder;
+pub mod erspan;
 pub mod esp;
 pub mod ethernet;
 pub mod event;
+pub mod geneve;
 pub mod gre;
 pub mod icmpv4;
 pub mod icmpv6;
 pub mod ipv4;
 pub mod ipv6;
 pub mod mpls;
+pub mod nsh;
 pub mod null;
 pub mod ppp;
 pub mod pppoe;
 pub mod sctp;
 pub mod sll;
 pub mod tcp;
+pub mod teredo;
 pub mod udp;
 pub mod vlan;
 pub mod vxlan;
@@ -93,43 +97,19 @@ pub use vlan::{VlanStack, VlanTag};
 use bytes::be16;
 use std::net::IpAddr;
 
-/// A pcap link-layer type number (LINKTYPE_*), the value `capture` reads
-/// from the file header or interface description.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LinkType(pub u16);
+/// The link-layer type: one type for the whole crate, defined by
+/// [`capture`](crate::capture) where it is read from the file.
+pub use crate::capture::LinkType;
 
 impl LinkType {
-    /// BSD loopback, address family in host byte order.
-    pub const NULL: LinkType = LinkType(0);
-    /// Ethernet II.
-    pub const ETHERNET: LinkType = LinkType(1);
-    /// PPP, optionally with an HDLC address/control pair.
-    pub const PPP: LinkType = LinkType(9);
-    /// Raw IP (DLT_RAW on most systems).
-    pub const RAW: LinkType = LinkType(12);
-    /// Raw IP (DLT_RAW on OpenBSD).
-    pub const RAW_OPENBSD: LinkType = LinkType(14);
-    /// Raw IP (LINKTYPE_RAW).
-    pub const RAW_101: LinkType = LinkType(101);
-    /// OpenBSD loopback, address family in network byte order.
-    pub const LOOP: LinkType = LinkType(108);
-    /// Linux cooked capture v1.
-    pub const LINUX_SLL: LinkType = LinkType(113);
-    /// Raw IPv4.
-    pub const IPV4: LinkType = LinkType(228);
-    /// Raw IPv6.
-    pub const IPV6: LinkType = LinkType(229);
-    /// Linux cooked capture v2.
-    pub const LINUX_SLL2: LinkType = LinkType(276);
-
     /// Every link type [`decode`] understands.
     pub const SUPPORTED: [LinkType; 11] = [
         LinkType::NULL,
         LinkType::ETHERNET,
         LinkType::PPP,
-        LinkType::RAW,
-        LinkType::RAW_OPENBSD,
-        LinkType::RAW_101,
+        LinkType::DLT_RAW,
+        LinkType::DLT_RAW_OPENBSD,
+        LinkType::DLT_RAW,
         LinkType::LOOP,
         LinkType::LINUX_SLL,
         LinkType::IPV4,
@@ -160,6 +140,17 @@ pub struct DecodeConfig {
     pub vxlan: bool,
     /// The VXLAN port (default 4789).
     pub vxlan_port: u16,
+    /// Decode Geneve on UDP port [`DecodeConfig::geneve_port`], either
+    /// direction (on by default).
+    pub geneve: bool,
+    /// The Geneve port (default 6081).
+    pub geneve_port: u16,
+    /// Decode Teredo (on by default).
+    pub teredo: bool,
+    /// The Teredo port, either direction (default 3544, as in Suricata's
+    /// default configuration); `None` tries every UDP datagram, which is
+    /// Suricata's behaviour when no port is configured.
+    pub teredo_port: Option<u16>,
     /// Maximum decoded layers per packet (Suricata's `decoder.max-layers`,
     /// default 16); beyond it `too_many_layers` is raised.
     pub max_layers: u8,
@@ -172,6 +163,10 @@ impl Default for DecodeConfig {
             validate_checksums: true,
             vxlan: true,
             vxlan_port: vxlan::DEFAULT_PORT,
+            geneve: true,
+            geneve_port: geneve::DEFAULT_PORT,
+            teredo: true,
+            teredo_port: Some(teredo::DEFAULT_PORT),
             max_layers: 16,
         }
     }
@@ -179,6 +174,7 @@ impl Default for DecodeConfig {
 
 /// The link layer a frame started with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Link<'a> {
     /// Ethernet II.
     Ethernet(ethernet::Frame<&'a [u8]>),
@@ -279,6 +275,7 @@ impl<'a> IpLayer<'a> {
 
 /// The transport (or other upper-layer) header that decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Transport<'a> {
     /// TCP with its parsed options.
     Tcp(tcp::Packet<&'a [u8]>, tcp::TcpOptions),
@@ -296,11 +293,16 @@ pub enum Transport<'a> {
 
 /// How the inner packet of a tunnel was carried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Tunnel<'a> {
     /// GRE (the header view).
     Gre(gre::Header<&'a [u8]>),
     /// VXLAN over UDP (both headers).
     Vxlan(udp::Packet<&'a [u8]>, vxlan::Header<&'a [u8]>),
+    /// Geneve over UDP (both headers).
+    Geneve(udp::Packet<&'a [u8]>, geneve::Header<&'a [u8]>),
+    /// Teredo: IPv6 in UDP.
+    Teredo(udp::Packet<&'a [u8]>),
     /// IPv4 in IPv4 (protocol 4).
     Ipv4InIpv4,
     /// IPv6 in IPv4 (protocol 41).

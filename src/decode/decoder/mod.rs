@@ -7,7 +7,8 @@
 //! raises `vlan.unknown_type`, and a tunnel child that fails is thrown away
 //! together with its events (Suricata frees the child packet).
 //!
-//! Tunnels (IP-in-IP, GRE, VXLAN) are decoded as a new *level*: the parent's
+//! Tunnels (IP-in-IP, GRE, VXLAN, Geneve, Teredo; in [`tunnel`]) are
+//! decoded as a new *level*: the parent's
 //! per-packet state is saved, the child decodes from scratch, and on success
 //! the child's state becomes the frame's (inner-most) view while the parent's
 //! IP layer is kept in [`Outer`]; on failure the parent's state comes back.
@@ -15,13 +16,15 @@
 //! `invalid`: Suricata's `decoder.invalid` only looks at the root packet.
 
 use super::bytes::{be16, slice, tail, u8_at};
+mod tunnel;
+
 use super::event::{DecodeEvent, EventList, EventSink};
 use super::{
-    arp, esp, ethernet, gre, icmpv4, icmpv6, ipv4, ipv6, mpls, null, ppp, pppoe, sctp, sll, tcp,
-    udp, vlan, vxlan,
+    arp, esp, ethernet, icmpv4, icmpv6, ipv4, ipv6, mpls, nsh, null, ppp, pppoe, sctp, sll, tcp,
+    teredo, udp, vlan,
 };
 use super::{
-    DecodeConfig, DecodeFlags, Decoded, Fragment, Ip, IpLayer, Link, LinkType, Outer, ProtoCounter,
+    DecodeConfig, DecodeFlags, Decoded, Fragment, Ip, IpLayer, Link, LinkType, ProtoCounter,
     ProtoCounts, Transport, Tunnel, VlanStack, VlanTag,
 };
 
@@ -84,10 +87,14 @@ impl EventSink for Decoder<'_, '_> {
 enum Inner {
     Ipv4,
     Ipv6,
+    /// IPv6 from Teredo: the child is also dropped when it is invalid.
+    Ipv6Teredo,
     Ppp,
     Vlan(u16),
     Ethernet,
     Arp,
+    ErspanI,
+    ErspanII,
 }
 
 /// The per-packet part of [`Decoded`] that a tunnel child replaces.
@@ -141,9 +148,9 @@ impl<'a> Decoder<'a, '_> {
             LinkType::PPP => {
                 self.ppp(data, true);
             }
-            LinkType::RAW
-            | LinkType::RAW_OPENBSD
-            | LinkType::RAW_101
+            LinkType::DLT_RAW
+            | LinkType::DLT_RAW_OPENBSD
+            | LinkType::RAW
             | LinkType::IPV4
             | LinkType::IPV6 => self.raw(data),
             LinkType::NULL => self.null(data, false),
@@ -363,8 +370,11 @@ impl<'a> Decoder<'a, '_> {
                     self.ethernet(tail(data, 2));
                 }
             }
+            et::NSH => {
+                self.nsh(data);
+            }
             // Known to Suricata but not decoded here (see the module docs).
-            et::VNTAG | et::NSH => {}
+            et::VNTAG => {}
             _ => {
                 self.count(ProtoCounter::UnknownEthertype);
                 self.event(DecodeEvent::EthernetUnknownEthertype);
@@ -415,6 +425,36 @@ impl<'a> Decoder<'a, '_> {
         }
         if self.more_layers() {
             self.network(be16(data, 16), tail(data, HEADER_LEN));
+        }
+    }
+
+    fn nsh(&mut self, data: &'a [u8]) -> bool {
+        self.count(ProtoCounter::Nsh);
+        if data.len() < nsh::HEADER_LEN {
+            self.invalid(DecodeEvent::NshHeaderTooSmall);
+            return false;
+        }
+        if !self.more_layers() {
+            return false;
+        }
+        match nsh::Header::new_unchecked(data).check() {
+            nsh::Check::Event(e) => {
+                self.event(e);
+                true
+            }
+            nsh::Check::Invalid(e) => {
+                self.invalid(e);
+                false
+            }
+            nsh::Check::Payload { next, offset } => {
+                let rest = tail(data, offset);
+                match next {
+                    nsh::Next::Ipv4 => self.ipv4(clamp_ip(rest)),
+                    nsh::Next::Ipv6 => self.ipv6(clamp_ip(rest)),
+                    nsh::Next::Ethernet => self.ethernet(rest),
+                    nsh::Next::Mpls => self.mpls(rest),
+                }
+            }
         }
     }
 
@@ -542,8 +582,12 @@ impl<'a> Decoder<'a, '_> {
             }
             132 => self.sctp(upper),
             50 => self.esp(upper),
-            41 => self.tunnel(Tunnel::Ipv6InIpv4, upper, Inner::Ipv6),
-            4 => self.tunnel(Tunnel::Ipv4InIpv4, upper, Inner::Ipv4),
+            41 => {
+                self.tunnel(Tunnel::Ipv6InIpv4, upper, Inner::Ipv6);
+            }
+            4 => {
+                self.tunnel(Tunnel::Ipv4InIpv4, upper, Inner::Ipv4);
+            }
             58 => self.invalid(DecodeEvent::Ipv4Icmpv6),
             // Suricata 8.0.6 raises nothing for other protocols (later
             // versions add `ipv4.unknown_protocol` and decode IGMP).
@@ -709,34 +753,30 @@ impl<'a> Decoder<'a, '_> {
         };
         self.out.transport = Some(Transport::Udp(u));
         self.out.payload = u.payload_ref();
-        if self.cfg.vxlan && u.dst_port() == self.cfg.vxlan_port {
+        // Suricata's order: Teredo, Geneve, VXLAN; the first that takes the
+        // datagram ends the search.
+        let (sp, dp) = (u.src_port(), u.dst_port());
+        let teredo_port = match self.cfg.teredo_port {
+            Some(port) => sp == port || dp == port,
+            None => true,
+        };
+        if self.cfg.teredo && teredo_port {
+            if let Some(ip6) = teredo::probe(u.payload_ref()) {
+                if self.tunnel(Tunnel::Teredo(u), ip6, Inner::Ipv6Teredo) {
+                    self.count(ProtoCounter::Teredo);
+                    return;
+                }
+            }
+        }
+        if self.cfg.geneve
+            && (sp == self.cfg.geneve_port || dp == self.cfg.geneve_port)
+            && self.geneve(u)
+        {
+            return;
+        }
+        if self.cfg.vxlan && dp == self.cfg.vxlan_port {
             self.vxlan(u);
         }
-    }
-
-    fn vxlan(&mut self, u: udp::Packet<&'a [u8]>) {
-        let payload = u.payload_ref();
-        if payload.len() < vxlan::HEADER_LEN + ethernet::HEADER_LEN || !self.more_layers() {
-            return;
-        }
-        let Some(v) = vxlan::Header::probe(payload) else {
-            return;
-        };
-        self.count(ProtoCounter::Vxlan);
-        let inner_eth = v.payload_ref();
-        let inner = tail(inner_eth, ethernet::HEADER_LEN);
-        use ethernet::ethertype as et;
-        let kind = match be16(inner_eth, 12) {
-            et::ARP => return,
-            et::IPV4 => Inner::Ipv4,
-            et::IPV6 => Inner::Ipv6,
-            t @ (et::VLAN | et::QINQ_8021AD | et::QINQ_9100) => Inner::Vlan(t),
-            _ => {
-                self.invalid(DecodeEvent::VxlanUnknownPayloadType);
-                return;
-            }
-        };
-        self.tunnel(Tunnel::Vxlan(u, v), inner, kind);
     }
 
     fn icmpv4(&mut self, data: &'a [u8]) {
@@ -783,120 +823,6 @@ impl<'a> Decoder<'a, '_> {
                 self.out.payload = tail(data, esp::HEADER_LEN);
             }
             Err(e) => self.invalid(e),
-        }
-    }
-
-    // ---- tunnels -----------------------------------------------------
-
-    fn gre(&mut self, data: &'a [u8]) -> bool {
-        self.count(ProtoCounter::Gre);
-        let h = match gre::Header::new_checked(data) {
-            Ok(h) => h,
-            Err(e) => {
-                self.invalid(e);
-                return false;
-            }
-        };
-        if !self.more_layers() {
-            return false;
-        }
-        let header_len = match h.check() {
-            Ok(len) => len,
-            Err(e) => {
-                self.invalid(e);
-                return true;
-            }
-        };
-        let inner = tail(data, header_len);
-        use ethernet::ethertype as et;
-        match h.protocol() {
-            et::IPV4 => self.tunnel(Tunnel::Gre(h), inner, Inner::Ipv4),
-            gre::PROTO_PPP => {
-                if h.version() == 1 && h.pptp_payload_len() == 0 {
-                    return true;
-                }
-                self.tunnel(Tunnel::Gre(h), inner, Inner::Ppp);
-            }
-            et::IPV6 => self.tunnel(Tunnel::Gre(h), inner, Inner::Ipv6),
-            et::VLAN => self.tunnel(Tunnel::Gre(h), inner, Inner::Vlan(et::VLAN)),
-            et::BRIDGE => self.tunnel(Tunnel::Gre(h), inner, Inner::Ethernet),
-            et::ARP => self.tunnel(Tunnel::Gre(h), inner, Inner::Arp),
-            // ERSPAN and anything else: not decoded.
-            _ => {}
-        }
-        true
-    }
-
-    fn save_level(&mut self) -> Level<'a> {
-        let saved = Level {
-            vlans: self.out.vlans,
-            arp: self.out.arp,
-            ip: self.out.ip,
-            transport: self.out.transport,
-            payload: self.out.payload,
-            fragment: self.out.flags.fragment,
-            l4_malformed: self.out.flags.l4_malformed,
-        };
-        self.out.vlans = VlanStack::new();
-        self.out.arp = None;
-        self.out.ip = None;
-        self.out.transport = None;
-        self.out.payload = &[];
-        self.out.flags.fragment = false;
-        self.out.flags.l4_malformed = false;
-        saved
-    }
-
-    fn restore_level(&mut self, saved: Level<'a>) {
-        self.out.vlans = saved.vlans;
-        self.out.arp = saved.arp;
-        self.out.ip = saved.ip;
-        self.out.transport = saved.transport;
-        self.out.payload = saved.payload;
-        self.out.flags.fragment = saved.fragment;
-        self.out.flags.l4_malformed = saved.l4_malformed;
-    }
-
-    /// Suricata's `PacketTunnelPktSetup`: decode `data` as a child packet.
-    fn tunnel(&mut self, kind: Tunnel<'a>, data: &'a [u8], inner: Inner) {
-        if self.layers.saturating_add(1) >= self.cfg.max_layers {
-            self.invalid(DecodeEvent::TooManyLayers);
-            return;
-        }
-        let saved = self.save_level();
-        let saved_events = self.out.events.begin_level();
-        let (saved_layers, saved_inner_invalid) = (self.layers, self.out.flags.inner_invalid);
-        self.layers += 1;
-        self.depth += 1;
-        let ok = match inner {
-            Inner::Ipv4 => self.ipv4(clamp_ip(data)),
-            Inner::Ipv6 => self.ipv6(clamp_ip(data)),
-            Inner::Ppp => self.ppp(data, false),
-            Inner::Vlan(tpid) => self.vlan(tpid, data),
-            Inner::Ethernet => self.ethernet(data),
-            Inner::Arp => self.arp(data),
-        };
-        self.depth -= 1;
-        self.layers = saved_layers;
-        self.out.events.end_level(saved_events, ok);
-        if !ok {
-            self.restore_level(saved);
-            self.out.flags.inner_invalid = saved_inner_invalid;
-            return;
-        }
-        if self.out.outer.is_none() {
-            if let Some(ip) = saved.ip {
-                self.out.outer = Some(Outer { ip, tunnel: kind });
-            }
-        }
-        self.out.tunnel_depth = self.out.tunnel_depth.saturating_add(1);
-        self.out.flags.tunnel = true;
-        match kind {
-            Tunnel::Ipv4InIpv4 => self.count(ProtoCounter::Ipv4InIpv4),
-            Tunnel::Ipv6InIpv4 => self.count(ProtoCounter::Ipv6InIpv4),
-            Tunnel::Ipv4InIpv6 => self.count(ProtoCounter::Ipv4InIpv6),
-            Tunnel::Ipv6InIpv6 => self.count(ProtoCounter::Ipv6InIpv6),
-            Tunnel::Gre(_) | Tunnel::Vxlan(..) => {}
         }
     }
 }
