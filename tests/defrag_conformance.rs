@@ -21,7 +21,7 @@ use std::fs;
 use std::path::Path;
 
 use rulewire::capture::{CaptureFile, Timestamp};
-use rulewire::decode::{decode, DecodeConfig, DecodeEvent, LinkType};
+use rulewire::decode::{decode, DecodeConfig, DecodeEvent};
 use rulewire::defrag::{DefragConfig, Defragmenter};
 use serde_json::Value;
 
@@ -71,7 +71,7 @@ fn run_capture(path: &Path) -> Option<Run> {
         let Ok(pkt) = pkt else { break };
         last = pkt.ts;
         table.tick(pkt.ts);
-        let d = decode(LinkType(pkt.linktype.0), pkt.data, &cfg);
+        let d = decode(pkt.linktype, pkt.data, &cfg);
         let mut out = table.insert(pkt.ts, &d);
         // A rebuilt datagram may carry fragments of its own (tunnels):
         // feed it back, a bounded number of times.
@@ -234,7 +234,7 @@ fn tunnelled_and_vlan_fragments_reassemble() {
         let mut hits = 0;
         for pkt in file.packets() {
             let pkt = pkt.expect("packet");
-            let d = decode(LinkType(pkt.linktype.0), pkt.data, &cfg);
+            let d = decode(pkt.linktype, pkt.data, &cfg);
             if let Some(r) = table.insert(pkt.ts, &d).reassembled {
                 let inner = r.decode(&cfg);
                 eprintln!("{case}: {}", inner.summary());

@@ -96,6 +96,13 @@ fn ipv4_in_order_and_out_of_order() {
         assert_eq!(d.ipv4().map(|p| p.total_len()), Some(68));
         let c = table.counters();
         assert_eq!((c.ipv4_fragments, c.ipv4_reassembled), (3, 1));
+        assert_eq!(
+            table.stats_json(),
+            serde_json::json!({"defrag": {
+                "ipv4": {"fragments": 3, "reassembled": 1},
+                "memuse": 33_554_432u64
+            }})
+        );
         // The finished tracker waits for the sweep, its fragments freed.
         assert_eq!(table.trackers(), 1);
         assert_eq!(table.fragments(), 0);

@@ -86,6 +86,36 @@ impl<'a> FragmentInput<'a> {
         })
     }
 
+    /// A non-first IPv4 fragment with the given key (unit tests of the
+    /// table, which need no real packet).
+    #[cfg(test)]
+    pub(crate) fn for_test(
+        key: Key,
+        dst: IpAddr,
+        offset: u32,
+        data: &'a [u8],
+    ) -> FragmentInput<'a> {
+        const HEADER: [u8; 20] = [
+            0x45, 0, 0, 28, 0, 1, 0x20, 1, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ];
+        let p = crate::decode::ipv4::Packet::new_unchecked(&HEADER[..]);
+        FragmentInput {
+            key,
+            dst,
+            offset,
+            more: true,
+            data,
+            layer: IpLayer {
+                header: Ip::V4(p),
+                proto: 17,
+                fragment: None,
+                upper: data,
+                ipv4_options: Default::default(),
+                ipv6_ext: None,
+            },
+        }
+    }
+
     /// Whether this is an IPv6 fragment.
     pub(crate) fn is_v6(&self) -> bool {
         matches!(self.layer.header, Ip::V6(_))

@@ -212,6 +212,14 @@ impl Defragmenter {
         &self.counters
     }
 
+    /// The counters in Suricata's nested stats layout, with `defrag.memuse`
+    /// set to this table's memcap as Suricata prints it (with several
+    /// workers, merge the [`DefragCounters`] and pass the total memcap to
+    /// [`DefragCounters::to_json`] instead).
+    pub fn stats_json(&self) -> serde_json::Value {
+        self.counters.to_json(self.config.memcap)
+    }
+
     /// Bytes held, as checked against the memcap (see the module docs).
     pub fn memory_usage(&self) -> usize {
         self.memory
@@ -494,8 +502,10 @@ impl Defragmenter {
         };
         let mem = TRACKER_COST + t.frags.memory();
         let nfrags = t.frags.len();
-        self.memory = self.memory - t.mem + mem;
-        self.frags = self.frags - t.nfrags + nfrags;
+        // Totals are sums of the per-tracker figures; saturating keeps a
+        // broken invariant from ever panicking.
+        self.memory = self.memory.saturating_sub(t.mem) + mem;
+        self.frags = self.frags.saturating_sub(t.nfrags) + nfrags;
         t.mem = mem;
         t.nfrags = nfrags;
     }
@@ -507,9 +517,9 @@ impl Defragmenter {
         };
         self.index.remove(&t.key);
         self.free.push(idx);
-        self.trackers -= 1;
-        self.memory -= t.mem;
-        self.frags -= t.nfrags;
+        self.trackers = self.trackers.saturating_sub(1);
+        self.memory = self.memory.saturating_sub(t.mem);
+        self.frags = self.frags.saturating_sub(t.nfrags);
     }
 
     fn slot(&self, idx: u32) -> Option<&Tracker> {
@@ -557,5 +567,85 @@ impl Defragmenter {
             t.prev = NIL;
             t.next = NIL;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_crosses_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Defragmenter>();
+    }
+
+    #[test]
+    fn key_ignores_direction_only() {
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        let k = Key::new(a, b, 17, 5, [0; 3]);
+        assert_eq!(k, Key::new(b, a, 17, 5, [0; 3]));
+        assert_ne!(k, Key::new(a, b, 6, 5, [0; 3]));
+        assert_ne!(k, Key::new(a, b, 17, 6, [0; 3]));
+        assert_ne!(k, Key::new(a, b, 17, 5, [1, 0, 0]));
+        let m: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        let n: IpAddr = "::ffff:10.0.0.2".parse().unwrap();
+        assert_ne!(k, Key::new(m, n, 17, 5, [0; 3]));
+    }
+
+    /// Walks the LRU list both ways and checks it holds every tracker once.
+    fn check_links(t: &Defragmenter) {
+        let mut forward = Vec::new();
+        let mut at = t.head;
+        while let Some(tr) = t.slot(at) {
+            forward.push(at);
+            at = tr.next;
+            assert!(forward.len() <= t.slots.len(), "cycle");
+        }
+        let mut backward = Vec::new();
+        let mut at = t.tail;
+        while let Some(tr) = t.slot(at) {
+            backward.push(at);
+            at = tr.prev;
+            assert!(backward.len() <= t.slots.len(), "cycle");
+        }
+        backward.reverse();
+        assert_eq!(forward, backward);
+        assert_eq!(forward.len(), t.trackers);
+        assert_eq!(t.index.len(), t.trackers);
+    }
+
+    #[test]
+    fn lru_links_survive_touch_evict_and_sweep() {
+        let mut t = Defragmenter::new(DefragConfig {
+            max_trackers: 3,
+            ..DefragConfig::default()
+        });
+        let src: IpAddr = "10.0.0.1".parse().unwrap();
+        let dst: IpAddr = "10.0.0.2".parse().unwrap();
+        let data = [0u8; 8];
+        for id in [1u32, 2, 3, 2, 1, 4, 5, 1, 6] {
+            let input = FragmentInput::for_test(Key::new(src, dst, 17, id, [0; 3]), dst, 8, &data);
+            t.insert_fragment(Timestamp::new(10, 0), &input);
+            check_links(&t);
+            assert!(t.trackers <= 3);
+        }
+        // 1, 2, 3 in; 2 and 1 touched (LRU order 3, 2, 1); 4 evicts 3;
+        // 5 evicts 2; 1 touched; 6 evicts 4.
+        assert_eq!(t.counters.tracker_hard_reuse, 3);
+        let ids: Vec<u32> = {
+            let mut v = Vec::new();
+            let mut at = t.head;
+            while let Some(tr) = t.slot(at) {
+                v.push(tr.key.id);
+                at = tr.next;
+            }
+            v
+        };
+        assert_eq!(ids, vec![5, 1, 6]);
+        assert_eq!(t.sweep(Timestamp::new(10_000, 0)), 3);
+        check_links(&t);
+        assert_eq!((t.head, t.tail, t.memory), (NIL, NIL, 0));
     }
 }
