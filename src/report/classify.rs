@@ -214,7 +214,7 @@ pub(crate) fn facts<'a>(d: &Decoded<'a>) -> Facts<'a> {
         f.payload = d.payload();
         return f;
     }
-    if let Some((_, dport)) = d.udp().map(|u| (u.src_port(), u.dst_port())) {
+    if let Some(dport) = d.udp().map(|u| u.dst_port()) {
         f.port = Some(PortKey::Port {
             proto,
             port: dport,

@@ -686,7 +686,8 @@ impl Report {
         b.finish()
     }
 
-    /// Writes the report as text (see [`text`](self) for the layout).
+    /// Writes the report as text: a summary, then one `count | what`
+    /// table per section in CERT Polska's layout, then one bar per window.
     ///
     /// # Errors
     ///
