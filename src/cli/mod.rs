@@ -7,6 +7,7 @@
 //! file, missing log directory).
 
 mod args;
+mod report;
 mod run;
 
 use clap::Parser;
@@ -18,7 +19,8 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
-        Command::CheckRules(_) | Command::Bench(_) | Command::Report(_) => {
+        Command::Report(args) => report::run(&args),
+        Command::CheckRules(_) | Command::Bench(_) => {
             Err("not implemented yet".to_string())
         }
     };
