@@ -6,7 +6,8 @@ use std::path::Path;
 
 use rulewire::capture::CaptureFile;
 use rulewire::config::Config;
-use rulewire::runtime::{run_capture, PipelineConfig, RunReport};
+use rulewire::output::RunSummary;
+use rulewire::runtime::{run_capture, ChecksumPolicy, PipelineConfig, RunReport};
 
 use super::args::{ChecksumMode, EngineArgs, RunArgs};
 
@@ -86,51 +87,38 @@ pub fn load_config(engine: &EngineArgs) -> Result<Config, String> {
     Ok(config)
 }
 
-/// Turns flags and configuration into the packet path's settings.
+/// Turns flags and configuration into the packet path's settings: the
+/// configuration's keys first ([`PipelineConfig::from_config`]), then the
+/// flags, which win (`-k`, `--inspect-invalid`).
 pub fn pipeline_config(engine: &EngineArgs, config: &Config) -> Result<PipelineConfig, String> {
-    let mut cfg = PipelineConfig::default();
-    cfg.decode.validate_checksums = engine.checksums != Some(ChecksumMode::None);
-    let inspect_invalid = config
-        .get_bool("decoder.inspect-invalid")
-        .map_err(|e| e.to_string())?
-        .unwrap_or(false);
-    cfg.decode.inspect_invalid = engine.inspect_invalid || inspect_invalid;
+    let mut cfg = PipelineConfig::from_config(config).map_err(|e| e.to_string())?;
+    match engine.checksums {
+        Some(ChecksumMode::None) => cfg.checksums = ChecksumPolicy::Ignore,
+        Some(ChecksumMode::All) => cfg.checksums = ChecksumPolicy::Validate,
+        None => {}
+    }
+    if engine.inspect_invalid {
+        cfg.decode.inspect_invalid = true;
+    }
     Ok(cfg)
 }
 
 fn write_stats(dir: &Path, report: &RunReport) -> Result<(), String> {
-    let path = dir.join("stats.json");
-    let mut text = serde_json::to_string_pretty(&report.stats).map_err(|e| e.to_string())?;
-    text.push('\n');
-    fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+    report
+        .stats
+        .write_file(&dir.join("stats.json"))
+        .map_err(|e| e.to_string())
 }
 
 fn print_summary(report: &RunReport) {
-    let secs = report.elapsed.as_secs_f64();
-    let pps = if secs > 0.0 {
-        report.packets as f64 / secs
-    } else {
-        0.0
+    let s = &report.stats;
+    let summary = RunSummary {
+        packets: report.packets,
+        bytes: report.bytes,
+        alerts: s.counter("detect.alert"),
+        invalid: s.counter("decoder.invalid"),
+        flows: s.counter("flow.total"),
+        elapsed: report.elapsed,
     };
-    let get = |path: &[&str]| -> u64 {
-        let mut v = &report.stats;
-        for p in path {
-            match v.get(p) {
-                Some(next) => v = next,
-                None => return 0,
-            }
-        }
-        v.as_u64().unwrap_or(0)
-    };
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(
-        err,
-        "rulewire: {} packets, {} bytes, {} invalid, {} alerts in {:.3} s ({:.0} packets/s)",
-        report.packets,
-        report.bytes,
-        get(&["decoder", "invalid"]),
-        get(&["detect", "alert"]),
-        secs,
-        pps
-    );
+    let _ = writeln!(std::io::stderr().lock(), "rulewire: {summary}");
 }

@@ -1,73 +1,389 @@
-//! One worker: the per-packet path from raw bytes to verdicts.
+//! worker: one thread's packet path, from a captured frame to the
+//! [`Inspector`]: decode, defragment, look up the flow, inspect.
+//!
+//! # Per frame ([`Worker::process`])
+//!
+//! 1. Checksum auto mode: before the 1000th frame, decide whether to stop
+//!    validating (see [`ChecksumPolicy::Auto`]).
+//! 2. Defrag clock: [`Defragmenter::tick`] with the frame's time.
+//! 3. Decode; count the frame in `decoder.*` (Suricata's
+//!    `DecodeUpdatePacketCounters` and the per-protocol counters).
+//! 4. Fragments go to the [`Defragmenter`]; its events are counted in
+//!    `decoder.event.*` and travel with the fragment's context.
+//! 5. The frame's packets (tunnel outer, then inner; or the plain packet)
+//!    get their flow and are inspected.
+//! 6. A datagram the fragment completed is decoded as raw IP, counted in
+//!    the protocol counters and `decoder.event.*` (not in `decoder.pkts`,
+//!    `bytes` or `invalid`: Suricata counts those for captured frames
+//!    only), given its flow and inspected, with the fragment's VLAN ids and
+//!    tunnel depth. If it holds a fragment itself (a fragmented tunnel in a
+//!    fragmented datagram), that fragment goes back to the table; this
+//!    repeats at most [`DecodeConfig::max_layers`] times per frame.
+//!
+//! Flow timeouts run on packet time: every packet with an IP layer reaches
+//! [`FlowTable::update`], which advances the clock and times out at most
+//! `expire_budget` flows; packets without one advance it through
+//! [`FlowTable::advance_time`] (equally bounded).
+//!
+//! # Memory
+//!
+//! Nothing is allocated per frame once the flow table has room for the
+//! live flows: views borrow the frame, flow metas and contexts live on the
+//! stack. The exceptions are a fragment stored by the defragmenter and a
+//! rebuilt datagram (both bounded by `defrag.memcap`), and the flow table
+//! growing its slab up to `flow.memcap`.
 
-use serde_json::{Map, Value};
+use super::config::{ChecksumPolicy, PipelineConfig};
+use super::ctx::{DefragEvents, Inspector, NoInspection, PacketCtx, PacketRole};
+use super::meta::{self, MetaBase};
+use crate::capture::{RawPacket, Timestamp};
+use crate::decode::{decode, DecodeConfig, DecodeCounters, Decoded, ProtoCounter};
+use crate::defrag::{Defragmenter, Reassembled};
+use crate::flow::{FlowTable, FlowTime, L4Meta, PacketMeta};
+use crate::output::StatsDoc;
 
-use crate::capture::RawPacket;
-use crate::decode::{decode, DecodeConfig, DecodeCounters};
+/// Frames checked before auto mode decides (`CHECKSUM_SAMPLE_COUNT`).
+const CHECKSUM_SAMPLE_COUNT: u64 = 1000;
+/// Auto mode stops validating when fewer than this many packets per bad
+/// checksum were seen (`CHECKSUM_INVALID_RATIO`).
+const CHECKSUM_INVALID_RATIO: u64 = 10;
 
-/// Settings for the packet path, decided once per run.
-#[derive(Clone, Debug, Default)]
-pub struct PipelineConfig {
-    /// Decoder settings (`-k`, `decoder.inspect-invalid`, tunnels).
-    pub decode: DecodeConfig,
+/// Where a decoded packet came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    /// The captured frame.
+    Frame,
+    /// A datagram rebuilt from this many fragments.
+    Reassembled(usize),
 }
 
 /// The per-thread state of the packet path. Owned by one thread; no locks.
+///
+/// ```
+/// use rulewire::capture::{LinkType, RawPacket, Timestamp};
+/// use rulewire::decode::craft::{PacketBuilder, TcpSpec};
+/// use rulewire::runtime::{PipelineConfig, Worker};
+///
+/// let frame = PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2])
+///     .tcp(40000, 80, TcpSpec::syn())
+///     .ethernet();
+/// let mut worker = Worker::new(&PipelineConfig::default());
+/// worker.process(&RawPacket {
+///     index: 1,
+///     ts: Timestamp::new(1_700_000_000, 0),
+///     linktype: LinkType::ETHERNET,
+///     data: &frame,
+///     orig_len: frame.len() as u32,
+/// });
+/// worker.finish();
+/// let stats = worker.stats();
+/// assert_eq!(stats.counter("decoder.pkts"), 1);
+/// assert_eq!(stats.counter("tcp.syn"), 1);
+/// assert_eq!(stats.counter("flow.tcp"), 1);
+/// assert_eq!(stats.counter("flow.end.state.new"), 1);
+/// ```
 #[derive(Debug)]
-pub struct Worker {
+pub struct Worker<I: Inspector = NoInspection> {
     cfg: PipelineConfig,
+    /// The decoder settings in force (checksum validation may be switched
+    /// off by auto mode).
+    decode_cfg: DecodeConfig,
     decode_counters: DecodeCounters,
+    defrag: Defragmenter,
+    flows: FlowTable<I::FlowData>,
+    inspector: I,
+    /// TCP checksums are still validated (auto mode may give up).
+    validating: bool,
+    /// TCP packets with a flow whose checksum was bad, while validating.
+    bad_checksums: u64,
+    /// Latest packet time seen.
+    last_ts: Option<Timestamp>,
+    /// Rebuilt datagrams not processed because the per-frame bound was hit.
+    reassembly_bound_hits: u64,
 }
 
-impl Worker {
-    /// A worker with empty state.
-    pub fn new(cfg: &PipelineConfig) -> Worker {
+impl Worker<NoInspection> {
+    /// A worker with empty state and no detection.
+    pub fn new(cfg: &PipelineConfig) -> Worker<NoInspection> {
+        Worker::with_inspector(cfg, NoInspection)
+    }
+}
+
+impl<I: Inspector> Worker<I> {
+    /// A worker with empty state that hands every packet to `inspector`.
+    pub fn with_inspector(cfg: &PipelineConfig, inspector: I) -> Worker<I> {
         Worker {
             cfg: cfg.clone(),
+            decode_cfg: cfg.effective_decode(),
             decode_counters: DecodeCounters::new(),
+            defrag: Defragmenter::new(cfg.defrag.clone()),
+            flows: FlowTable::new(cfg.flow),
+            inspector,
+            validating: cfg.checksums != ChecksumPolicy::Ignore,
+            bad_checksums: 0,
+            last_ts: None,
+            reassembly_bound_hits: 0,
         }
     }
 
-    /// Runs one packet through the pipeline.
-    pub fn process(&mut self, pkt: &RawPacket<'_>) {
-        let decoded = decode(pkt.linktype, pkt.data, &self.cfg.decode);
-        self.decode_counters.record(&decoded, pkt.data.len());
+    /// Runs one captured frame through the pipeline (see the module docs).
+    pub fn process(&mut self, raw: &RawPacket<'_>) {
+        self.checksum_auto_check();
+        match self.last_ts {
+            Some(t) if t >= raw.ts => {}
+            _ => self.last_ts = Some(raw.ts),
+        }
+        self.defrag.tick(raw.ts);
+        let decoded = decode(raw.linktype, raw.data, &self.decode_cfg);
+        self.decode_counters.record(&decoded, raw.data.len());
+
+        let mut events = DefragEvents::new();
+        let mut rebuilt = None;
+        if decoded.is_fragment() {
+            let out = self.defrag.insert(raw.ts, &decoded);
+            for ev in out.events() {
+                self.decode_counters.bump_event(ev);
+                events.push(ev);
+            }
+            rebuilt = out.reassembled;
+        }
+        let base = MetaBase {
+            ts: flow_time(raw.ts),
+            vlan: meta::vlan_ids(&decoded),
+            level: 0,
+            len: u32::try_from(raw.data.len()).unwrap_or(u32::MAX),
+            validate_tcp_checksum: self.validate_tcp_checksum(),
+        };
+        self.packet(raw, &decoded, Origin::Frame, &base, events);
+        if let Some(r) = rebuilt {
+            let level = decoded.tunnel_depth();
+            self.reassembled(raw, r, base, level);
+        }
     }
 
-    /// Ends the run: flushes state that only ends with the input.
-    pub fn finish(&mut self) {}
+    /// Ends the run: ends every flow (counted under `flow.end.*`) and
+    /// sweeps the defragmenter with the last packet time, as Suricata's
+    /// shutdown does.
+    pub fn finish(&mut self) {
+        self.flows.flush();
+        if let Some(ts) = self.last_ts {
+            self.defrag.sweep(ts);
+        }
+    }
 
-    /// Packets seen.
+    /// Frames seen (`decoder.pkts`).
     pub fn packets(&self) -> u64 {
-        self.decode_counters.get("decoder.pkts")
+        self.decode_counters.pkts
     }
 
-    /// Captured bytes seen.
+    /// Captured bytes seen (`decoder.bytes`).
     pub fn bytes(&self) -> u64 {
-        self.decode_counters.get("decoder.bytes")
+        self.decode_counters.bytes
     }
 
-    /// Every counter, in Suricata's nested stats layout, zeros left out.
-    pub fn stats_json(&self) -> Value {
-        let mut root = Map::new();
-        merge_into(&mut root, self.decode_counters.to_json());
-        Value::Object(root)
+    /// The decoder counters.
+    pub fn decode_counters(&self) -> &DecodeCounters {
+        &self.decode_counters
+    }
+
+    /// The defragmentation table.
+    pub fn defrag(&self) -> &Defragmenter {
+        &self.defrag
+    }
+
+    /// The flow table.
+    pub fn flows(&self) -> &FlowTable<I::FlowData> {
+        &self.flows
+    }
+
+    /// The inspector.
+    pub fn inspector(&self) -> &I {
+        &self.inspector
+    }
+
+    /// The inspector, mutable.
+    pub fn inspector_mut(&mut self) -> &mut I {
+        &mut self.inspector
+    }
+
+    /// Gives the inspector back (end of run).
+    pub fn into_inspector(self) -> I {
+        self.inspector
+    }
+
+    /// Whether TCP checksums are still validated (false under `-k none`,
+    /// or once auto mode gave up).
+    pub fn validating_checksums(&self) -> bool {
+        self.validating
+    }
+
+    /// Rebuilt datagrams dropped because one frame produced more than
+    /// [`DecodeConfig::max_layers`] of them (nested fragmented tunnels).
+    pub fn reassembly_bound_hits(&self) -> u64 {
+        self.reassembly_bound_hits
+    }
+
+    /// Every counter in Suricata's nested stats layout, zeros left out:
+    /// `decoder.*` (with `tcp.syn` ...), `defrag.*` (`defrag.memuse` is the
+    /// memcap, as Suricata prints it), `flow.*` and `tcp.sessions` ..., and
+    /// the inspector's.
+    pub fn stats(&self) -> StatsDoc {
+        let mut doc = StatsDoc::new();
+        // `flow.memuse` is this table's own figure; Suricata's records
+        // differ in size, so the two are not comparable.
+        let flow = self.flows.counters();
+        for section in [
+            self.decode_counters.to_json(),
+            self.defrag.stats_json(),
+            flow.to_json(),
+        ] {
+            if let Err(e) = doc.merge("", section) {
+                debug_assert!(false, "stats sections clash: {e}");
+            }
+        }
+        self.inspector.stats(&mut doc);
+        doc.drop_zeros();
+        doc
+    }
+
+    fn validate_tcp_checksum(&self) -> bool {
+        self.validating && self.cfg.stream_checksum_validation
+    }
+
+    /// `ChecksumAutoModeCheck`: run before the 1000th frame is processed,
+    /// with the bad checksums of the frames before it.
+    fn checksum_auto_check(&mut self) {
+        if self.cfg.checksums != ChecksumPolicy::Auto
+            || !self.validating
+            || self.decode_counters.pkts + 1 != CHECKSUM_SAMPLE_COUNT
+        {
+            return;
+        }
+        if self.bad_checksums > 0
+            && CHECKSUM_SAMPLE_COUNT / self.bad_checksums < CHECKSUM_INVALID_RATIO
+        {
+            self.validating = false;
+            self.decode_cfg.validate_checksums = false;
+        }
+    }
+
+    /// Processes the datagram `first` rebuilt, and any datagram its own
+    /// fragments complete, up to the per-frame bound.
+    fn reassembled(&mut self, raw: &RawPacket<'_>, first: Reassembled, base: MetaBase, level: u8) {
+        let mut next = Some((first, level));
+        let mut rounds = 0u8;
+        while let Some((r, level)) = next.take() {
+            if rounds >= self.decode_cfg.max_layers {
+                self.reassembly_bound_hits += 1;
+                break;
+            }
+            rounds += 1;
+            let d = r.decode(&self.decode_cfg);
+            self.count_rebuilt(&d);
+            let mut events = DefragEvents::new();
+            if d.is_fragment() {
+                let out = self.defrag.insert(raw.ts, &d);
+                for ev in out.events() {
+                    self.decode_counters.bump_event(ev);
+                    events.push(ev);
+                }
+                next = out
+                    .reassembled
+                    .map(|n| (n, level.saturating_add(d.tunnel_depth())));
+            }
+            let rb = MetaBase {
+                level,
+                len: u32::try_from(r.datagram().len()).unwrap_or(u32::MAX),
+                ..base
+            };
+            self.packet(raw, &d, Origin::Reassembled(r.fragments()), &rb, events);
+        }
+    }
+
+    /// Suricata decodes a rebuilt datagram like a frame but counts it only
+    /// in the protocol and event counters. It hands the datagram straight
+    /// to its IPv4/IPv6 decoder, so the raw-IP link decoder we enter does
+    /// not count (`decoder.raw`; conformance `ipv6-malformed-fragments-*`).
+    fn count_rebuilt(&mut self, d: &Decoded<'_>) {
+        for (counter, n) in d.proto_counts().iter() {
+            if counter != ProtoCounter::Raw {
+                self.decode_counters.bump_proto(counter, u64::from(n));
+            }
+        }
+        for ev in d.events().iter() {
+            self.decode_counters.bump_event(ev);
+        }
+    }
+
+    /// Flow handling and inspection for the packets of one decode: the
+    /// tunnel outer packet (if any), then the inner-most packet.
+    fn packet(
+        &mut self,
+        raw: &RawPacket<'_>,
+        decoded: &Decoded<'_>,
+        origin: Origin,
+        base: &MetaBase,
+        events: DefragEvents,
+    ) {
+        let own_role = match origin {
+            Origin::Frame => PacketRole::Plain,
+            Origin::Reassembled(fragments) => PacketRole::Reassembled { fragments },
+        };
+        let tunnelled = decoded.outer().is_some();
+        if tunnelled {
+            let flow = match meta::outer_meta(decoded, base) {
+                Some(m) => self.update_flow(&m),
+                None => None,
+            };
+            let role = match origin {
+                Origin::Frame => PacketRole::TunnelOuter,
+                Origin::Reassembled(_) => own_role,
+            };
+            let ctx = PacketCtx {
+                raw,
+                decoded,
+                role,
+                flow,
+                defrag_events: DefragEvents::new(),
+                recursion_level: base.level,
+            };
+            let data = flow.and_then(|u| self.flows.user_mut(u.handle));
+            self.inspector.inspect(&ctx, data);
+        }
+        let (flow, level) = match meta::packet_meta(decoded, base) {
+            Some(m) => (self.update_flow(&m), m.recursion_level),
+            None => {
+                self.flows.advance_time(base.ts);
+                (None, base.level)
+            }
+        };
+        let ctx = PacketCtx {
+            raw,
+            decoded,
+            role: if tunnelled {
+                PacketRole::TunnelInner
+            } else {
+                own_role
+            },
+            flow,
+            defrag_events: events,
+            recursion_level: level,
+        };
+        let data = flow.and_then(|u| self.flows.user_mut(u.handle));
+        self.inspector.inspect(&ctx, data);
+    }
+
+    fn update_flow(&mut self, m: &PacketMeta) -> Option<crate::flow::FlowUpdate> {
+        let update = self.flows.update(m);
+        if let (Some(_), L4Meta::Tcp(t)) = (update, m.l4) {
+            if !t.checksum_ok {
+                self.bad_checksums += 1;
+            }
+        }
+        update
     }
 }
 
-/// Merges `section` (a nested object) into `root`, key by key.
-fn merge_into(root: &mut Map<String, Value>, section: Value) {
-    let Value::Object(section) = section else {
-        return;
-    };
-    for (k, v) in section {
-        match (root.get_mut(&k), v) {
-            (Some(Value::Object(dst)), Value::Object(src)) => {
-                merge_into(dst, Value::Object(src));
-            }
-            (_, v) => {
-                root.insert(k, v);
-            }
-        }
-    }
+fn flow_time(ts: Timestamp) -> FlowTime {
+    FlowTime::from_secs_nanos(ts.secs(), ts.nanos())
 }
