@@ -31,6 +31,10 @@ pub(crate) struct Diag {
 #[derive(Clone, Debug)]
 pub(crate) struct Built {
     pub rule: Rule,
+    /// Offset of the action word.
+    pub action_at: usize,
+    /// Offsets of source, source ports, destination, destination ports.
+    pub header_at: Option<[usize; 4]>,
     /// The dialect the rule was read as.
     pub dialect: Dialect,
     pub warnings: Vec<Diag>,
@@ -122,8 +126,8 @@ struct Builder {
 }
 
 /// Builds the rule from its raw parts.
-pub(crate) fn build(raw: &RawRule<'_>, dialect: Option<Dialect>) -> Result<Built, Diag> {
-    let dialect = dialect.unwrap_or_else(|| detect_dialect(raw));
+pub(crate) fn build(raw: RawRule<'_>, dialect: Option<Dialect>) -> Result<Built, Diag> {
+    let dialect = dialect.unwrap_or_else(|| detect_dialect(&raw));
     let action = Action::from_name(raw.action.text).ok_or_else(|| Diag {
         at: raw.action.at,
         kind: K::UnknownAction(raw.action.text.to_string()),
@@ -139,12 +143,17 @@ pub(crate) fn build(raw: &RawRule<'_>, dialect: Option<Dialect>) -> Result<Built
             })
         }
     };
-    let header = raw.header.as_ref().map(|h| Header {
-        src: h.src.0.clone(),
-        src_ports: h.src_ports.0.clone(),
+    let header_at = raw
+        .header
+        .as_ref()
+        .map(|h| [h.src.1, h.src_ports.1, h.dst.1, h.dst_ports.1]);
+    let action_at = raw.action.at;
+    let header = raw.header.map(|h| Header {
+        src: h.src.0,
+        src_ports: h.src_ports.0,
         direction: h.direction,
-        dst: h.dst.0.clone(),
-        dst_ports: h.dst_ports.0.clone(),
+        dst: h.dst.0,
+        dst_ports: h.dst_ports.0,
     });
     let mut b = Builder {
         rule: Rule {
@@ -158,7 +167,7 @@ pub(crate) fn build(raw: &RawRule<'_>, dialect: Option<Dialect>) -> Result<Built
             classtype: None,
             priority: None,
             references: Vec::new(),
-            metadata: Vec::new(),
+            metadata: Default::default(),
             target: None,
             conditions: Vec::new(),
             lists: Vec::new(),
@@ -174,7 +183,10 @@ pub(crate) fn build(raw: &RawRule<'_>, dialect: Option<Dialect>) -> Result<Built
     for opt in &raw.options {
         b.option(opt, dialect)?;
     }
-    b.finish(dialect)
+    let mut built = b.finish(dialect)?;
+    built.action_at = action_at;
+    built.header_at = header_at;
+    Ok(built)
 }
 
 fn dup(at: usize, keyword: &str) -> Diag {
@@ -228,7 +240,13 @@ impl Builder {
             Parsed::Priority(p) => set_once(&mut r.priority, p, at, name)?,
             Parsed::Target(t) => set_once(&mut r.target, t, at, name)?,
             Parsed::Reference(x) => r.references.push(x),
-            Parsed::Metadata(m) => r.metadata.extend(m),
+            Parsed::Metadata(m) => {
+                if r.metadata.is_empty() {
+                    r.metadata = m;
+                } else {
+                    r.metadata.extend(&m);
+                }
+            }
             Parsed::Content {
                 content,
                 mods,
@@ -691,6 +709,8 @@ impl Builder {
         }
         Ok(Built {
             rule: self.rule,
+            action_at: 0,
+            header_at: None,
             dialect,
             warnings: self.warnings,
             list_at: self.list_at,

@@ -48,17 +48,7 @@ impl fmt::Display for Rule {
             write!(f, "target:{}; ", t.name())?;
         }
         if !self.metadata.is_empty() {
-            f.write_str("metadata:")?;
-            for (i, e) in self.metadata.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                f.write_str(&e.key)?;
-                if !e.value.is_empty() {
-                    write!(f, " {}", e.value)?;
-                }
-            }
-            f.write_str("; ")?;
+            write!(f, "metadata:{}; ", self.metadata.as_str())?;
         }
         if let Some(s) = self.sid {
             write!(f, "sid:{s}; ")?;

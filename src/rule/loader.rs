@@ -237,6 +237,7 @@ struct Loader<'o, 'v> {
     rules: Vec<Option<LoadedRule>>,
     by_sid: HashMap<(u32, u32), usize>,
     diags: Vec<RuleError>,
+    heads: syntax::HeadCache,
 }
 
 /// Whether the text after the leading `#`s and blanks begins with an
@@ -256,6 +257,29 @@ fn looks_like_commented_rule(line: &[u8]) -> bool {
             .ok()
             .and_then(Action::from_name)
             .is_some()
+}
+
+/// Lines of a byte buffer (split on `\n` with memchr).
+struct Lines<'a> {
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        match memchr::memchr(b'\n', rest) {
+            Some(i) => {
+                self.rest = rest.get(i + 1..);
+                rest.get(..i)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
 }
 
 fn strip_cr(line: &[u8]) -> &[u8] {
@@ -299,6 +323,7 @@ impl<'o, 'v> Loader<'o, 'v> {
             rules: Vec::new(),
             by_sid: HashMap::new(),
             diags: Vec::new(),
+            heads: syntax::HeadCache::default(),
         }
     }
 
@@ -323,7 +348,7 @@ impl<'o, 'v> Loader<'o, 'v> {
     }
 
     fn add_source(&mut self, bytes: &[u8], path: Option<Arc<Path>>) {
-        let mut lines = bytes.split(|b| *b == b'\n').enumerate().peekable();
+        let mut lines = Lines { rest: Some(bytes) }.enumerate();
         while let Some((idx, raw_line)) = lines.next() {
             let line_no = idx as u32 + 1;
             let raw_line = strip_cr(raw_line);
@@ -458,7 +483,7 @@ impl<'o, 'v> Loader<'o, 'v> {
         commented: bool,
         path: &Option<Arc<Path>>,
     ) {
-        let raw = match syntax::parse_rule(text, commented) {
+        let raw = match syntax::parse_rule_cached(text, commented, &mut self.heads) {
             Ok(r) => r,
             Err(e) => {
                 let d = self.diag(map, path, e.at, e.kind, Severity::Error, sniff_sid(text));
@@ -466,7 +491,7 @@ impl<'o, 'v> Loader<'o, 'v> {
                 return;
             }
         };
-        let built = match build::build(&raw, self.opts.dialect) {
+        let built = match build::build(raw, self.opts.dialect) {
             Ok(b) => b,
             Err(e) => {
                 let d = self.diag(map, path, e.at, e.kind, Severity::Error, sniff_sid(text));
@@ -475,50 +500,34 @@ impl<'o, 'v> Loader<'o, 'v> {
             }
         };
         let sid = built.rule.sid;
+        let action_at = built.action_at;
         if let Err(e) = validate::validate(&built) {
-            let at = if e.at == 0 { raw.action.at } else { e.at };
+            let at = if e.at == 0 { action_at } else { e.at };
             let d = self.diag(map, path, at, e.kind, Severity::Error, sid);
             self.diags.push(d);
             return;
         }
-        let endpoints = match &raw.header {
-            None => None,
-            Some(h) => {
-                let r = (|| {
-                    Ok::<_, (usize, super::resolve::ResolveError)>(Endpoints {
-                        src: self.resolver.address(&h.src.0).map_err(|e| (h.src.1, e))?,
-                        src_ports: self
-                            .resolver
-                            .port(&h.src_ports.0)
-                            .map_err(|e| (h.src_ports.1, e))?,
-                        dst: self.resolver.address(&h.dst.0).map_err(|e| (h.dst.1, e))?,
-                        dst_ports: self
-                            .resolver
-                            .port(&h.dst_ports.0)
-                            .map_err(|e| (h.dst_ports.1, e))?,
-                    })
-                })();
-                match r {
-                    Ok(e) => Some(e),
-                    Err((part_at, e)) => {
-                        // Point at the variable the rule names, when found.
-                        let at = e
-                            .via
-                            .as_ref()
-                            .and_then(|v| {
-                                text.get(part_at..)
-                                    .and_then(|t| t.find(&format!("${v}")))
-                                    .map(|i| part_at + i)
-                            })
-                            .unwrap_or(part_at);
-                        let d = self.diag(map, path, at, e.kind, Severity::Error, sid);
-                        self.diags.push(d);
-                        return;
-                    }
+        let endpoints = match (&built.rule.header, built.header_at) {
+            (Some(h), Some(at)) => match self.resolve(h, at) {
+                Ok(e) => Some(e),
+                Err((part_at, e)) => {
+                    // Point at the variable the rule names, when found.
+                    let at = e
+                        .via
+                        .as_ref()
+                        .and_then(|v| {
+                            text.get(part_at..)
+                                .and_then(|t| t.find(&format!("${v}")))
+                                .map(|i| part_at + i)
+                        })
+                        .unwrap_or(part_at);
+                    let d = self.diag(map, path, at, e.kind, Severity::Error, sid);
+                    self.diags.push(d);
+                    return;
                 }
-            }
+            },
+            _ => None,
         };
-        let action_at = raw.action.at;
         let (line, column, _) = map.locate(action_at);
         for w in &built.warnings {
             let d = self.diag(map, path, w.at, w.kind.clone(), Severity::Warning, sid);
@@ -546,6 +555,21 @@ impl<'o, 'v> Loader<'o, 'v> {
             endpoints,
         };
         self.insert(loaded, map);
+    }
+
+    /// Resolves the four header parts; the error carries the offset of the
+    /// part that failed.
+    fn resolve(
+        &mut self,
+        h: &super::header::Header,
+        at: [usize; 4],
+    ) -> Result<Endpoints, (usize, super::resolve::ResolveError)> {
+        Ok(Endpoints {
+            src: self.resolver.address(&h.src).map_err(|e| (at[0], e))?,
+            src_ports: self.resolver.port(&h.src_ports).map_err(|e| (at[1], e))?,
+            dst: self.resolver.address(&h.dst).map_err(|e| (at[2], e))?,
+            dst_ports: self.resolver.port(&h.dst_ports).map_err(|e| (at[3], e))?,
+        })
     }
 
     fn insert(&mut self, loaded: LoadedRule, map: &SourceMap<'_>) {

@@ -97,7 +97,7 @@ pub fn parse_rule_as(text: &str, dialect: Option<Dialect>) -> Result<Rule, RuleE
         }
     };
     let raw = syntax::parse_rule(text, false).map_err(|e| locate(e.at, e.kind, None))?;
-    let built = build::build(&raw, dialect).map_err(|e| locate(e.at, e.kind, None))?;
+    let built = build::build(raw, dialect).map_err(|e| locate(e.at, e.kind, None))?;
     validate::validate(&built).map_err(|e| locate(e.at, e.kind, built.rule.sid))?;
     Ok(built.rule)
 }

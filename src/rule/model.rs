@@ -31,7 +31,7 @@ use super::keywords::app::{
 use super::keywords::byte::{ByteExtract, ByteJump, ByteMath, ByteTest, IsDataAt};
 use super::keywords::content::Content;
 use super::keywords::flow::{Flow, Flowbits, Flowint, StreamSize, Xbits};
-use super::keywords::meta::{MetadataEntry, Reference, Tag, Target, Threshold};
+use super::keywords::meta::{Metadata, Reference, Tag, Target, Threshold};
 use super::keywords::packet::{ChecksumKind, Fragbits, IpOpt, IpProto, TcpFlags, Window};
 use super::keywords::pcre::Pcre;
 use super::keywords::value::IntMatch;
@@ -61,7 +61,7 @@ pub struct Rule {
     /// `reference`s, in order.
     pub references: Vec<Reference>,
     /// `metadata` entries of all `metadata` options, in order.
-    pub metadata: Vec<MetadataEntry>,
+    pub metadata: Metadata,
     /// `target`.
     pub target: Option<Target>,
     /// Packet, flow, app-layer and post-match keywords, in rule order.

@@ -62,7 +62,119 @@ pub(crate) struct RawRule<'t> {
 }
 
 /// Parses one rule; `commented` accepts (and requires) leading `#`s.
+///
+/// Fast path: the grammar parses the head (`rule_head`, up to the `(`),
+/// and [`split_options`] splits the options with the grammar's `option`
+/// rule written out in Rust. If either fails, the whole rule is parsed
+/// with the grammar's `rule` entry, which is the authority: its result (or
+/// its located error) is returned.
 pub(crate) fn parse_rule(text: &str, commented: bool) -> Result<RawRule<'_>, SyntaxError> {
+    parse_rule_cached(text, commented, &mut HeadCache::default())
+}
+
+/// [`parse_rule`] with a cache of parsed heads: rule sets repeat a few
+/// hundred distinct heads (`alert http $HOME_NET any -> $EXTERNAL_NET any (`)
+/// over tens of thousands of rules, and the head is where pest spends its
+/// time. A head cannot contain `(`, so the text up to the first `(` decides
+/// the head parse on its own and is the key.
+pub(crate) fn parse_rule_cached<'t>(
+    text: &'t str,
+    commented: bool,
+    cache: &mut HeadCache,
+) -> Result<RawRule<'t>, SyntaxError> {
+    if let Some(raw) = parse_fast(text, commented, cache) {
+        return Ok(raw);
+    }
+    parse_full(text, commented)
+}
+
+/// Parsed rule heads by their text (up to and including the first `(`).
+#[derive(Default)]
+pub(crate) struct HeadCache {
+    active: std::collections::HashMap<Box<str>, Option<CachedHead>>,
+    commented: std::collections::HashMap<Box<str>, Option<CachedHead>>,
+}
+
+/// Most heads kept; beyond this, heads are parsed every time (untrusted
+/// input must not grow memory without a cap).
+const HEAD_CACHE_MAX: usize = 4096;
+
+/// A head parse as offsets, valid for any rule text with the same head.
+#[derive(Clone)]
+struct CachedHead {
+    action: (usize, usize),
+    protocol: (usize, usize),
+    header: Option<RawHeader>,
+    open: usize,
+}
+
+/// The fast path: `None` whenever anything does not fit.
+fn parse_fast<'t>(text: &'t str, commented: bool, cache: &mut HeadCache) -> Option<RawRule<'t>> {
+    let open = memchr::memchr(b'(', text.as_bytes())?;
+    let key = text.get(..=open)?;
+    let map = if commented {
+        &mut cache.commented
+    } else {
+        &mut cache.active
+    };
+    let head = match map.get(key) {
+        Some(h) => h.clone(),
+        None => {
+            let h = parse_head(key, commented);
+            if map.len() < HEAD_CACHE_MAX {
+                map.insert(key.into(), h.clone());
+            }
+            h
+        }
+    }?;
+    let options = split_options(text, head.open)?;
+    let word = |(a, b): (usize, usize)| text.get(a..b).map(|t| Word { text: t, at: a });
+    Some(RawRule {
+        action: word(head.action)?,
+        protocol: word(head.protocol)?,
+        header: head.header,
+        options,
+    })
+}
+
+/// Parses a head (text ending with its `(`) with the grammar.
+fn parse_head(key: &str, commented: bool) -> Option<CachedHead> {
+    let entry = if commented {
+        Rule::commented_rule_head
+    } else {
+        Rule::rule_head
+    };
+    let top = RulesParser::parse(entry, key).ok()?.next()?;
+    let open = top.as_span().end();
+    let (action, protocol, header) = head_parts(top).ok()?;
+    let span = |w: Word<'_>| (w.at, w.at + w.text.len());
+    Some(CachedHead {
+        action: span(action?),
+        protocol: span(protocol?),
+        header,
+        open,
+    })
+}
+
+type Head<'t> = (Option<Word<'t>>, Option<Word<'t>>, Option<RawHeader>);
+
+fn head_parts(top: Pair<'_, Rule>) -> Result<Head<'_>, SyntaxError> {
+    let mut action = None;
+    let mut protocol = None;
+    let mut header = None;
+    for pair in top.into_inner() {
+        match pair.as_rule() {
+            Rule::action => action = Some(word(&pair)),
+            Rule::protocol => protocol = Some(word(&pair)),
+            Rule::header => header = Some(build_header(pair)?),
+            _ => {}
+        }
+    }
+    Ok((action, protocol, header))
+}
+
+/// The whole rule through the grammar.
+fn parse_full(text: &str, commented: bool) -> Result<RawRule<'_>, SyntaxError> {
     let entry = if commented {
         Rule::commented_rule
     } else {
@@ -73,20 +185,25 @@ pub(crate) fn parse_rule(text: &str, commented: bool) -> Result<RawRule<'_>, Syn
         at: 0,
         kind: RuleErrorKind::Syntax("empty rule".into()),
     })?;
+    let mut options = Vec::new();
+    let mut head = Vec::new();
+    for pair in top.into_inner() {
+        if pair.as_rule() == Rule::options {
+            for opt in pair.into_inner() {
+                options.push(build_option(opt.as_str(), opt.as_span().start()));
+            }
+        } else {
+            head.push(pair);
+        }
+    }
     let mut action = None;
     let mut protocol = None;
     let mut header = None;
-    let mut options = Vec::new();
-    for pair in top.into_inner() {
+    for pair in head {
         match pair.as_rule() {
             Rule::action => action = Some(word(&pair)),
             Rule::protocol => protocol = Some(word(&pair)),
             Rule::header => header = Some(build_header(pair)?),
-            Rule::options => {
-                for opt in pair.into_inner() {
-                    options.push(build_option(opt));
-                }
-            }
             _ => {}
         }
     }
@@ -104,10 +221,77 @@ pub(crate) fn parse_rule(text: &str, commented: bool) -> Result<RawRule<'_>, Syn
     }
 }
 
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// The grammar's `options` rule followed by `ws* ~ EOI`, in Rust: `open`
+/// is the offset of the `(`. Returns `None` where the grammar would fail.
+pub(crate) fn split_options(text: &str, open: usize) -> Option<Vec<RawOption<'_>>> {
+    let b = text.as_bytes();
+    if b.get(open) != Some(&b'(') {
+        return None;
+    }
+    let mut i = open + 1;
+    let skip_blanks = |i: &mut usize| {
+        while b.get(*i).is_some_and(|&c| is_blank(c)) {
+            *i += 1;
+        }
+    };
+    skip_blanks(&mut i);
+    let mut options = Vec::with_capacity(24);
+    loop {
+        match b.get(i) {
+            Some(b')') => {
+                i += 1;
+                skip_blanks(&mut i);
+                return (i == b.len()).then_some(options);
+            }
+            Some(c) if c.is_ascii_alphabetic() => {
+                let start = i;
+                // The name: up to ':', ';' or ' ' (a tab is part of it).
+                i += 1;
+                while b
+                    .get(i)
+                    .is_some_and(|&c| c != b':' && c != b';' && c != b' ')
+                {
+                    i += 1;
+                }
+                skip_blanks(&mut i);
+                match b.get(i) {
+                    Some(b';') => i += 1,
+                    Some(b':') => {
+                        // The value: to the first unescaped ';'.
+                        i += 1;
+                        loop {
+                            let rest = b.get(i..)?;
+                            let j = memchr::memchr2(b';', b'\\', rest)?;
+                            if rest.get(j) == Some(&b';') {
+                                i += j + 1;
+                                break;
+                            }
+                            // A backslash escapes the next character, which
+                            // must exist (a continuation byte is never ';').
+                            if rest.get(j + 1).is_none() {
+                                return None;
+                            }
+                            i += j + 2;
+                        }
+                    }
+                    _ => return None,
+                }
+                options.push(build_option(text.get(start..i)?, start));
+                skip_blanks(&mut i);
+            }
+            _ => return None,
+        }
+    }
+}
+
 /// Whether a comment line starts like a rule: `#`s, a known action, a
 /// protocol, an optional header, then `(`.
 pub(crate) fn is_commented_rule(text: &str) -> bool {
-    let Ok(mut pairs) = RulesParser::parse(Rule::commented_header, text) else {
+    let Ok(mut pairs) = RulesParser::parse(Rule::commented_rule_head, text) else {
         return false;
     };
     let Some(top) = pairs.next() else {
@@ -152,23 +336,32 @@ fn word<'t>(pair: &Pair<'t, Rule>) -> Word<'t> {
     }
 }
 
-fn build_option(pair: Pair<'_, Rule>) -> RawOption<'_> {
-    let mut name = Word { text: "", at: 0 };
-    let mut value = None;
-    for p in pair.into_inner() {
-        match p.as_rule() {
-            Rule::option_name => name = word(&p),
-            Rule::option_value => {
-                let w = word(&p);
-                value = Some(Word {
-                    text: w.text.trim_end_matches([' ', '\t']),
-                    at: w.at,
-                });
+/// Splits one option's text (`name[ ]:[ ]value;`, already checked) into
+/// name and value: the name ends at the first `:`, as in the grammar.
+fn build_option(text: &str, at: usize) -> RawOption<'_> {
+    let body = text.strip_suffix(';').unwrap_or(text);
+    match body.find(':') {
+        Some(colon) => {
+            let name = body[..colon].trim_end_matches([' ', '\t']);
+            let raw = &body[colon + 1..];
+            let value = raw.trim_start_matches([' ', '\t']);
+            let value_at = at + colon + 1 + (raw.len() - value.len());
+            RawOption {
+                name: Word { text: name, at },
+                value: Some(Word {
+                    text: value.trim_end_matches([' ', '\t']),
+                    at: value_at,
+                }),
             }
-            _ => {}
         }
+        None => RawOption {
+            name: Word {
+                text: body.trim_end_matches([' ', '\t']),
+                at,
+            },
+            value: None,
+        },
     }
-    RawOption { name, value }
 }
 
 fn build_header(pair: Pair<'_, Rule>) -> Result<RawHeader, SyntaxError> {
@@ -291,8 +484,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::address | Rule::address_list | Rule::ip | Rule::any | Rule::variable => "an address",
         Rule::port | Rule::port_list | Rule::port_range => "a port",
         Rule::options => "'(' and the rule options",
-        Rule::option | Rule::option_name => "an option name",
-        Rule::option_value => "an option value",
+        Rule::option => "an option ('name;' or 'name:value;')",
         Rule::EOI => "the end of the rule",
         _ => return None,
     })

@@ -19,7 +19,7 @@ use super::buffer::{Buffer, Transform};
 use super::model::{Condition, Match};
 use app::FileProperty;
 use content::{Content, ContentModifier};
-use meta::{MetadataEntry, Reference, Target};
+use meta::{Metadata, Reference, Target};
 use packet::ChecksumKind;
 use value::{int_match, number, quoted, unescape, IntMatch, VResult, ValueError};
 
@@ -45,7 +45,7 @@ pub(crate) enum Parsed {
     Classtype(String),
     Priority(u32),
     Reference(Reference),
-    Metadata(Vec<MetadataEntry>),
+    Metadata(Metadata),
     Target(Target),
     /// A content, its Snort 3 comma modifiers, and the buffer `uricontent`
     /// implies.
@@ -88,8 +88,40 @@ pub(crate) fn parse_keyword(
     dialect: Dialect,
 ) -> Result<Parsed, (usize, super::error::RuleErrorKind)> {
     use super::error::RuleErrorKind as K;
-    let arity = arity(name);
     let has_value = value.is_some_and(|v| !v.trim().is_empty());
+    let bad = |e: ValueError| {
+        (
+            e.at,
+            K::BadValue {
+                keyword: name.into(),
+                reason: e.reason,
+            },
+        )
+    };
+    // Buffers and transforms first: one table lookup each.
+    let buffer = Buffer::from_sticky_name(name)
+        .map(Parsed::Sticky)
+        .or_else(|| {
+            Buffer::from_modifier_name(name).map(|b| match dialect {
+                Dialect::Snort3 => Parsed::Sticky(b),
+                Dialect::Suricata => Parsed::BufferModifier(b),
+            })
+        });
+    if let Some(parsed) = buffer {
+        if has_value {
+            return Err((
+                0,
+                K::UnexpectedValue {
+                    keyword: name.into(),
+                },
+            ));
+        }
+        return Ok(parsed);
+    }
+    if let Some(t) = Transform::parse(name, value) {
+        return t.map(Parsed::Transform).map_err(bad);
+    }
+    let arity = arity(name);
     match (arity, has_value) {
         (Some(Arity::None), true) => {
             return Err((
@@ -118,46 +150,31 @@ pub(crate) fn parse_keyword(
         }
         _ => {}
     }
-    let v = value.unwrap_or("");
-    parse_known(name, value, v, dialect).map_err(|e| {
-        (
-            e.at,
-            K::BadValue {
-                keyword: name.into(),
-                reason: e.reason,
-            },
-        )
-    })
+    parse_known(name, value, value.unwrap_or(""), dialect).map_err(bad)
 }
 
-/// The arity of a known keyword; `None` for an unknown one.
+/// The arity of a known keyword other than buffers and transforms; `None`
+/// for an unknown one.
 fn arity(name: &str) -> Option<Arity> {
-    if Buffer::from_sticky_name(name).is_some() || Buffer::from_modifier_name(name).is_some() {
-        return Some(Arity::None);
-    }
-    if Transform::parse(name, None).is_some() {
-        return Some(match name {
-            "xor" | "pcrexform" => Arity::Required,
-            _ => Arity::None,
-        });
-    }
     Some(match name {
+        // The most common keywords first (the match is sequential).
+        "content" | "msg" | "flow" | "metadata" | "sid" | "rev" | "classtype" | "reference" => {
+            Arity::Required
+        }
         "nocase" | "rawbytes" | "startswith" | "endswith" | "sameip" | "ftpbounce" | "noalert" => {
             Arity::None
         }
         "fast_pattern" | "base64_decode" | "filestore" => Arity::Optional,
-        "msg" | "sid" | "gid" | "rev" | "classtype" | "priority" | "reference" | "metadata"
-        | "target" | "content" | "uricontent" | "depth" | "offset" | "distance" | "within"
-        | "pcre" | "byte_test" | "byte_jump" | "byte_extract" | "byte_math" | "isdataat"
-        | "bsize" | "bufferlen" | "urilen" | "asn1" | "flow" | "flowbits" | "xbits" | "flowint"
-        | "stream_size" | "flags" | "tcp.flags" | "fragbits" | "ipopts" | "ip_proto" | "dsize"
-        | "ttl" | "tos" | "id" | "fragoffset" | "seq" | "ack" | "window" | "tcp.mss" | "itype"
-        | "icode" | "icmp_id" | "icmp_seq" | "decode-event" | "stream-event"
-        | "app-layer-event" | "app-layer-protocol" | "ssl_state" | "ssl_version"
-        | "tls.version" | "tls.fingerprint" | "dce_iface" | "dce_opnum" | "ftpdata_command"
-        | "sip_method" | "sip_stat_code" | "service" | "tag" | "threshold" | "detection_filter" => {
-            Arity::Required
-        }
+        "gid" | "priority" | "target" | "uricontent" | "depth" | "offset" | "distance"
+        | "within" | "pcre" | "byte_test" | "byte_jump" | "byte_extract" | "byte_math"
+        | "isdataat" | "bsize" | "bufferlen" | "urilen" | "asn1" | "flowbits" | "xbits"
+        | "flowint" | "stream_size" | "flags" | "tcp.flags" | "fragbits" | "ipopts"
+        | "ip_proto" | "dsize" | "ttl" | "tos" | "id" | "fragoffset" | "seq" | "ack" | "window"
+        | "tcp.mss" | "itype" | "icode" | "icmp_id" | "icmp_seq" | "decode-event"
+        | "stream-event" | "app-layer-event" | "app-layer-protocol" | "ssl_state"
+        | "ssl_version" | "tls.version" | "tls.fingerprint" | "dce_iface" | "dce_opnum"
+        | "ftpdata_command" | "sip_method" | "sip_stat_code" | "service" | "tag" | "threshold"
+        | "detection_filter" => Arity::Required,
         _ if ChecksumKind::from_keyword(name).is_some() => Arity::Required,
         _ if FileProperty::from_keyword(name).is_some() => Arity::Required,
         _ => return None,
@@ -168,20 +185,8 @@ fn u32_value(v: &str, what: &str) -> VResult<u32> {
     number(v, u64::from(u32::MAX), what).map(|n| n as u32)
 }
 
-fn parse_known(name: &str, raw: Option<&str>, v: &str, dialect: Dialect) -> VResult<Parsed> {
+fn parse_known(name: &str, raw: Option<&str>, v: &str, _dialect: Dialect) -> VResult<Parsed> {
     use Condition as C;
-    if let Some(b) = Buffer::from_sticky_name(name) {
-        return Ok(Parsed::Sticky(b));
-    }
-    if let Some(b) = Buffer::from_modifier_name(name) {
-        return Ok(match dialect {
-            Dialect::Snort3 => Parsed::Sticky(b),
-            Dialect::Suricata => Parsed::BufferModifier(b),
-        });
-    }
-    if let Some(t) = Transform::parse(name, raw) {
-        return t.map(Parsed::Transform);
-    }
     if let Some(k) = ChecksumKind::from_keyword(name) {
         return packet::parse_checksum(v).map(|ok| Parsed::Condition(C::Checksum(k, ok)));
     }

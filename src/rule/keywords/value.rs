@@ -77,7 +77,8 @@ pub(crate) fn commas(value: &str) -> impl Iterator<Item = &str> {
 /// Splits `word rest` at the first blank.
 pub(crate) fn split_word(s: &str) -> (&str, &str) {
     let s = s.trim();
-    match s.find([' ', '\t']) {
+    // Blanks are ASCII, so a byte search finds a char boundary.
+    match s.bytes().position(|b| b == b' ' || b == b'\t') {
         Some(i) => (&s[..i], s[i..].trim()),
         None => (s, ""),
     }
@@ -383,6 +384,9 @@ pub(crate) fn write_escaped(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result 
 
 /// Removes backslash escapes (`\x` becomes `x`), as Suricata's `msg` does.
 pub(crate) fn unescape(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
