@@ -211,6 +211,20 @@ impl Builder {
         let name = opt.name.text;
         let at = opt.name.at;
         let value_at = opt.value.map_or(at, |v| v.at);
+        // The grammar lets a name run to ':', ';' or a space; keywords
+        // are letters, digits, '_', '.' and '-'.
+        if let Some(bad) = name
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        {
+            return Err(Diag {
+                at: at + bad.0,
+                kind: K::Syntax(format!(
+                    "'{name}' is not an option name ({:?} is not allowed in one)",
+                    bad.1
+                )),
+            });
+        }
         let parsed = keywords::parse_keyword(name, opt.value.map(|v| v.text), dialect).map_err(
             |(off, kind)| Diag {
                 at: if off == 0 && opt.value.is_none() {
@@ -695,18 +709,23 @@ impl Builder {
                 });
             }
         }
-        // A list emptied by modifiers (or an empty payload list) carries
-        // nothing.
-        let mut i = 0;
-        while i < self.rule.lists.len() {
-            let l = &self.rule.lists[i];
-            if l.matches.is_empty() && (l.buffer == Buffer::Payload || l.transforms.is_empty()) {
-                self.rule.lists.remove(i);
-                self.list_at.remove(i);
-            } else {
-                i += 1;
+        // A list emptied by modifiers (its transforms with it), or an empty
+        // payload list, carries nothing.
+        let moved_from = std::mem::take(&mut self.moved_from);
+        let mut index = 0;
+        let mut list_at = std::mem::take(&mut self.list_at).into_iter();
+        let mut new_at = Vec::with_capacity(self.rule.lists.len());
+        self.rule.lists.retain(|l| {
+            let at = list_at.next().unwrap_or(0);
+            let drop = l.matches.is_empty()
+                && (moved_from.contains(&index) || l.buffer == Buffer::Payload);
+            index += 1;
+            if !drop {
+                new_at.push(at);
             }
-        }
+            !drop
+        });
+        self.list_at = new_at;
         Ok(Built {
             rule: self.rule,
             action_at: 0,

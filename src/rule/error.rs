@@ -254,7 +254,7 @@ pub struct RuleError {
     pub source_line: String,
     /// Another place the message refers to (the first definition of a
     /// duplicate sid).
-    pub related: Option<Location>,
+    pub related: Option<Box<Location>>,
 }
 
 impl RuleError {
@@ -355,11 +355,11 @@ mod tests {
     #[test]
     fn related_location_is_printed() {
         let mut e = err("x", 1);
-        e.related = Some(Location {
+        e.related = Some(Box::new(Location {
             path: None,
             line: 1,
             column: 1,
-        });
+        }));
         assert!(e
             .to_string()
             .ends_with("<input>:1:1: note: first defined here"));

@@ -611,7 +611,7 @@ impl<'o, 'v> Loader<'o, 'v> {
                     severity,
                     kind,
                     source_line: src.to_string(),
-                    related: Some(first_loc),
+                    related: Some(Box::new(first_loc)),
                 });
                 if severity == Severity::Error {
                     return;

@@ -70,6 +70,9 @@ pub use resolve::{resolve_address, resolve_port, Resolver};
 ///
 /// # Errors
 /// The first problem, located in `text` (line 1).
+// A RuleError is 128 bytes (location, kind, source line); it is only built
+// on the error path, so it is returned by value rather than boxed.
+#[allow(clippy::result_large_err)]
 pub fn parse_rule(text: &str) -> Result<Rule, RuleError> {
     parse_rule_as(text, None)
 }
@@ -78,6 +81,7 @@ pub fn parse_rule(text: &str) -> Result<Rule, RuleError> {
 ///
 /// # Errors
 /// The first problem, located in `text` (line 1).
+#[allow(clippy::result_large_err)]
 pub fn parse_rule_as(text: &str, dialect: Option<Dialect>) -> Result<Rule, RuleError> {
     let locate = |at: usize, kind: RuleErrorKind, sid: Option<u32>| {
         let at = at.min(text.len());
@@ -96,6 +100,16 @@ pub fn parse_rule_as(text: &str, dialect: Option<Dialect>) -> Result<Rule, RuleE
             related: None,
         }
     };
+    if text.len() > MAX_RULE_LEN {
+        return Err(locate(
+            0,
+            RuleErrorKind::RuleTooLong {
+                len: text.len(),
+                max: MAX_RULE_LEN,
+            },
+            None,
+        ));
+    }
     let raw = syntax::parse_rule(text, false).map_err(|e| locate(e.at, e.kind, None))?;
     let built = build::build(raw, dialect).map_err(|e| locate(e.at, e.kind, None))?;
     validate::validate(&built).map_err(|e| locate(e.at, e.kind, built.rule.sid))?;

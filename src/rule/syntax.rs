@@ -175,6 +175,11 @@ fn head_parts(top: Pair<'_, Rule>) -> Result<Head<'_>, SyntaxError> {
 
 /// The whole rule through the grammar.
 fn parse_full(text: &str, commented: bool) -> Result<RawRule<'_>, SyntaxError> {
+    // Ask pest for the literal tokens it expected, for the error message.
+    // This is a process-wide pest setting; it costs little here because
+    // the loader's fast path only runs pest on distinct rule heads.
+    static DETAIL: std::sync::Once = std::sync::Once::new();
+    DETAIL.call_once(|| pest::set_error_detail(true));
     let entry = if commented {
         Rule::commented_rule
     } else {
@@ -272,9 +277,7 @@ pub(crate) fn split_options(text: &str, open: usize) -> Option<Vec<RawOption<'_>
                             }
                             // A backslash escapes the next character, which
                             // must exist (a continuation byte is never ';').
-                            if rest.get(j + 1).is_none() {
-                                return None;
-                            }
+                            rest.get(j + 1)?;
                             i += j + 2;
                         }
                     }
@@ -532,39 +535,95 @@ fn option_problem(text: &str, at: usize) -> Option<String> {
 }
 
 fn convert_error(text: &str, e: pest::error::Error<Rule>) -> SyntaxError {
-    let at = match e.location {
+    let rule_at = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let mut expected: Vec<String> = Vec::new();
-    let mut push = |s: String| {
-        if !expected.contains(&s) {
-            expected.push(s);
+    if let Some(m) = option_problem(text, rule_at) {
+        return SyntaxError {
+            at: rule_at,
+            kind: RuleErrorKind::Syntax(m),
+        };
+    }
+    let mut at = rule_at;
+    // What was expected: rule descriptions, literal tokens, blanks.
+    let mut rules: Vec<&'static str> = Vec::new();
+    let mut literals: Vec<String> = Vec::new();
+    let mut blank = false;
+    // With error detail on, pest also records the literal tokens it tried
+    // at the farthest position, which is where the text went wrong.
+    match e.parse_attempts() {
+        Some(attempts) if attempts.max_position >= rule_at => {
+            at = attempts.max_position;
+            for stack in &attempts.call_stacks {
+                if let Some(d) = stack.deepest.get_rule().copied().and_then(describe) {
+                    if !rules.contains(&d) {
+                        rules.push(d);
+                    }
+                }
+            }
+            for t in attempts.expected_tokens() {
+                // Literal tokens only (ParsingToken is not nameable outside
+                // pest; ranges print as `a..z`, built-ins as BUILTIN_RULE).
+                let t = t.to_string();
+                if t == " " || t == "\t" {
+                    blank = true;
+                } else if !t.is_empty()
+                    && t != "BUILTIN_RULE"
+                    && !(t.len() == 4 && t.contains(".."))
+                {
+                    let q = format!("'{t}'");
+                    if !literals.contains(&q) {
+                        literals.push(q);
+                    }
+                }
+            }
         }
+        _ => {
+            if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
+                for r in positives {
+                    if let Some(d) = describe(*r) {
+                        if !rules.contains(&d) {
+                            rules.push(d);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // A literal a rule's description already names adds nothing.
+    literals.retain(|l| !rules.iter().any(|r| r.contains(l.as_str())));
+    // The first characters of an address or a port read better as that.
+    const STARTS: [&str; 5] = ["'$'", "':'", "'['", "'any'", "'!'"];
+    if literals.iter().all(|l| STARTS.contains(&l.as_str()))
+        && rules.iter().any(|r| *r == "an address" || *r == "a port")
+    {
+        literals.clear();
+    }
+    let expected: Vec<String> = if !literals.is_empty() {
+        literals
+    } else {
+        let mut v: Vec<String> = rules.iter().map(|r| r.to_string()).collect();
+        if blank && v.is_empty() {
+            v.push("a blank".to_string());
+        }
+        v
     };
-    if let ErrorVariant::ParsingError { positives, .. } = &e.variant {
-        for r in positives {
-            if let Some(d) = describe(*r) {
-                push(d.to_string());
-            }
-        }
-    }
-    if let Some(attempts) = e.parse_attempts() {
-        for t in attempts.expected_tokens() {
-            // Literal tokens only (ParsingToken is not nameable outside
-            // pest; ranges print as `a..z`, built-ins as BUILTIN_RULE).
-            let t = t.to_string();
-            if !t.is_empty() && t != "BUILTIN_RULE" && !(t.len() == 4 && t.contains("..")) {
-                push(format!("'{t}'"));
-            }
-        }
-    }
+    let expected: Vec<String> = if at >= text.len() && expected == ["an action"] {
+        vec!["a blank and a protocol after the action".to_string()]
+    } else {
+        expected
+    };
+    let after_close = text
+        .get(..at)
+        .is_some_and(|t| t.trim_end_matches([' ', '\t']).ends_with(')'))
+        && at < text.len();
     let found = match text.get(at..).and_then(|s| s.chars().next()) {
-        Some(c) => format!("'{c}'"),
+        Some(c) => format!("'{}'", c.escape_default()),
         None => "the end of the rule".to_string(),
     };
-    let message = if let Some(m) = option_problem(text, at) {
-        m
+    let message = if after_close {
+        format!("unexpected {found} after the closing ')' of the options")
     } else if expected.is_empty() {
         format!(
             "unexpected {found}; a rule reads 'action protocol [source ports direction destination ports] (options)'"
@@ -581,6 +640,7 @@ fn convert_error(text: &str, e: pest::error::Error<Rule>) -> SyntaxError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn splits_a_rule() {
@@ -670,5 +730,80 @@ mod tests {
             .unwrap_err()
             .contains("column"));
         assert_eq!(parse_port_value("!80").unwrap().to_string(), "!80");
+    }
+
+    type Opts = Vec<(String, usize, Option<(String, usize)>)>;
+
+    fn project(r: &RawRule<'_>) -> Opts {
+        r.options
+            .iter()
+            .map(|o| {
+                (
+                    o.name.text.to_string(),
+                    o.name.at,
+                    o.value.map(|v| (v.text.to_string(), v.at)),
+                )
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 3000,
+            failure_persistence: Some(Box::new(
+                proptest::test_runner::FileFailurePersistence::Direct(
+                    "proptest-regressions/rule_syntax.txt",
+                ),
+            )),
+            ..Default::default()
+        })]
+
+        /// The fast option splitter and the grammar agree on every input:
+        /// both succeed with the same options, or both fail.
+        #[test]
+        fn fast_path_agrees_with_the_grammar(
+            head in proptest::sample::select(vec![
+                "alert tcp any any -> any any ",
+                "alert http ",
+                "# alert udp $A any <> [1.2.3.4,!5.6.7.8] ![80,90] ",
+            ]),
+            body in proptest::prop_oneof![
+                "[a-c:;\\\\ \t()\"'é]{0,40}",
+                // Mostly well-formed option lists, with odd values.
+                (
+                    proptest::collection::vec(
+                        ("[a-c][a-c\t]{0,2}", proptest::option::of("[a-c:;\\\\ ()\"]{0,6}")),
+                        0..5,
+                    ),
+                    "[ \t)a;]{0,3}",
+                )
+                    .prop_map(|(opts, tail)| {
+                        let mut b = String::new();
+                        for (n, v) in opts {
+                            match v {
+                                Some(v) => b.push_str(&format!("{n}:{v}; ")),
+                                None => b.push_str(&format!("{n}; ")),
+                            }
+                        }
+                        format!("{b}){tail}")
+                    }),
+            ],
+        ) {
+            let commented = head.starts_with('#');
+            let text = format!("{head}({body}");
+            let fast = parse_fast(&text, commented, &mut HeadCache::default());
+            let full = parse_full(&text, commented);
+            match (&fast, &full) {
+                (Some(f), Ok(g)) => proptest::prop_assert_eq!(project(f), project(g)),
+                (None, Err(_)) => {}
+                _ => proptest::prop_assert!(
+                    false,
+                    "fast {:?} vs grammar {:?} on {:?}",
+                    fast.as_ref().map(project),
+                    full.as_ref().map(project),
+                    text
+                ),
+            }
+        }
     }
 }

@@ -366,7 +366,9 @@ pub(crate) fn parse_byte_test(value: &str) -> VResult<ByteTest> {
         ">" => ByteOp::Gt,
         "<=" => ByteOp::Le,
         ">=" => ByteOp::Ge,
-        "=" | "" if !(op_text.is_empty() && !negated) => ByteOp::Eq,
+        "=" => ByteOp::Eq,
+        // A bare `!` means "not equal".
+        "" if negated => ByteOp::Eq,
         "&" => ByteOp::And,
         "^" => ByteOp::Xor,
         _ => {

@@ -52,7 +52,10 @@ pub(crate) fn unquote(value: &str) -> VResult<&str> {
     if let Some(rest) = v.strip_prefix('"') {
         match rest.strip_suffix('"') {
             Some(inner) => Ok(inner),
-            None => Err(ValueError::new("unterminated double quote")),
+            _ if rest.contains('"') => Err(ValueError::new(
+                "text after the closing quote (a missing ';'?)",
+            )),
+            _ => Err(ValueError::new("unterminated double quote")),
         }
     } else {
         Ok(v)
@@ -302,7 +305,8 @@ pub(crate) fn int_match(value: &str, max: u64) -> VResult<IntMatch> {
             });
         }
     }
-    let ops: [(&str, fn(u64) -> IntMatch); 8] = [
+    type Make = fn(u64) -> IntMatch;
+    let ops: [(&str, Make); 8] = [
         ("<=", IntMatch::Le),
         (">=", IntMatch::Ge),
         ("!=", IntMatch::Ne),
