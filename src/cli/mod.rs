@@ -7,6 +7,7 @@
 //! file, missing log directory).
 
 mod args;
+mod check_rules;
 mod report;
 mod run;
 
@@ -20,9 +21,8 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Report(args) => report::run(&args),
-        Command::CheckRules(_) | Command::Bench(_) => {
-            Err("not implemented yet".to_string())
-        }
+        Command::CheckRules(args) => check_rules::run(&args),
+        Command::Bench(_) => Err("not implemented yet".to_string()),
     };
     match result {
         Ok(code) => code,
