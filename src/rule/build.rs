@@ -231,14 +231,17 @@ impl Builder {
         // The grammar lets a name run to ':', ';' or a space; keywords
         // are letters, digits, '_', '.' and '-'.
         if let Some(bad) = name
-            .char_indices()
-            .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))
         {
+            let c = name
+                .get(bad..)
+                .and_then(|t| t.chars().next())
+                .unwrap_or('?');
             return Err(Diag {
-                at: at + bad.0,
+                at: at + bad,
                 kind: K::Syntax(format!(
-                    "'{name}' is not an option name ({:?} is not allowed in one)",
-                    bad.1
+                    "'{name}' is not an option name ({c:?} is not allowed in one)"
                 )),
             });
         }
