@@ -207,7 +207,11 @@ fn rule() -> impl Strategy<Value = String> {
 
 fn config() -> ProptestConfig {
     ProptestConfig {
-        cases: 2000,
+        // PROPTEST_CASES raises it for a longer run.
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1000),
         // Past failures replay first; the file is committed.
         failure_persistence: Some(Box::new(
             proptest::test_runner::FileFailurePersistence::Direct(

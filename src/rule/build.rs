@@ -206,7 +206,24 @@ fn set_once<T>(slot: &mut Option<T>, v: T, at: usize, keyword: &str) -> Result<(
     Ok(())
 }
 
+/// A broken internal invariant reported as an error rather than a panic.
+fn internal(at: usize) -> Diag {
+    Diag {
+        at,
+        kind: K::Syntax("internal error: a match list went missing".into()),
+    }
+}
+
 impl Builder {
+    /// The list at `i`, an index this builder handed out.
+    fn list_mut(&mut self, i: usize, at: usize) -> Result<&mut MatchList, Diag> {
+        self.rule.lists.get_mut(i).ok_or_else(|| internal(at))
+    }
+
+    fn buffer_of(&self, i: usize) -> Buffer {
+        self.rule.lists.get(i).map_or(Buffer::Payload, |l| l.buffer)
+    }
+
     fn option(&mut self, opt: &RawOption<'_>, dialect: Dialect) -> Result<(), Diag> {
         let name = opt.name.text;
         let at = opt.name.at;
@@ -214,14 +231,17 @@ impl Builder {
         // The grammar lets a name run to ':', ';' or a space; keywords
         // are letters, digits, '_', '.' and '-'.
         if let Some(bad) = name
-            .char_indices()
-            .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))
         {
+            let c = name
+                .get(bad..)
+                .and_then(|t| t.chars().next())
+                .unwrap_or('?');
             return Err(Diag {
-                at: at + bad.0,
+                at: at + bad,
                 kind: K::Syntax(format!(
-                    "'{name}' is not an option name ({:?} is not allowed in one)",
-                    bad.1
+                    "'{name}' is not an option name ({c:?} is not allowed in one)"
                 )),
             });
         }
@@ -270,9 +290,10 @@ impl Builder {
                     Some(buf) => self.list_for(buf, at),
                     None => self.active_list(at),
                 };
-                let list = &mut self.rule.lists[li];
+                let list = self.list_mut(li, at)?;
                 list.matches.push(Match::Content(content));
-                self.last_content = Some((li, list.matches.len() - 1));
+                let mi = list.matches.len() - 1;
+                self.last_content = Some((li, mi));
                 for (m, off) in mods {
                     self.modify(m, value_at + off)?;
                 }
@@ -283,7 +304,7 @@ impl Builder {
             Parsed::Pcre(p, buf) => {
                 let li = match buf {
                     Some(buf) => {
-                        let active_buf = self.active.map(|i| self.rule.lists[i].buffer);
+                        let active_buf = self.active.map(|i| self.buffer_of(i));
                         if active_buf.is_some_and(|a| a != buf) {
                             return Err(Diag {
                                 at: value_at,
@@ -296,12 +317,12 @@ impl Builder {
                     }
                     None => self.active_list(at),
                 };
-                self.rule.lists[li].matches.push(Match::Pcre(p));
+                self.list_mut(li, at)?.matches.push(Match::Pcre(p));
             }
             Parsed::Match(m) => {
                 self.check_byte_vars(&m, name, value_at)?;
                 let li = self.active_list(at);
-                self.rule.lists[li].matches.push(m);
+                self.list_mut(li, at)?.matches.push(m);
             }
             Parsed::Urilen(m, raw) => {
                 let buf = if raw {
@@ -310,7 +331,7 @@ impl Builder {
                     Buffer::HttpUri
                 };
                 let li = self.list_for(buf, at);
-                self.rule.lists[li].matches.push(Match::Urilen(m));
+                self.list_mut(li, at)?.matches.push(Match::Urilen(m));
             }
             Parsed::Transform(t) => {
                 let Some(li) = self.active else {
@@ -324,7 +345,7 @@ impl Builder {
                 // Suricata applies a buffer's transforms to the whole buffer,
                 // wherever they appear after the sticky keyword (ET sid
                 // 2044076 has `dotprefix` after a pcre).
-                self.rule.lists[li].transforms.push(t);
+                self.list_mut(li, at)?.transforms.push(t);
             }
             Parsed::Condition(c) => {
                 self.rule.conditions.push(c);
@@ -358,8 +379,7 @@ impl Builder {
     }
 
     fn sticky(&mut self, buf: Buffer, at: usize) -> Result<(), Diag> {
-        if let Some(cur) = self.active {
-            let list = &self.rule.lists[cur];
+        if let Some(list) = self.active.and_then(|cur| self.rule.lists.get(cur)) {
             if list.matches.is_empty() && list.buffer != buf {
                 return Err(Diag {
                     at,
@@ -391,7 +411,7 @@ impl Builder {
                     at,
                     kind: K::SuricataIncompatible(format!(
                         "'{name}' while the sticky buffer '{}' is active",
-                        self.rule.lists[cur].buffer
+                        self.buffer_of(cur)
                     )),
                 });
                 Some(cur)
@@ -403,7 +423,9 @@ impl Builder {
                 .position(|l| l.buffer == Buffer::Payload),
         };
         let found = source.and_then(|li| {
-            self.rule.lists[li]
+            self.rule
+                .lists
+                .get(li)?
                 .matches
                 .iter()
                 .rposition(|m| matches!(m, Match::Content(_)))
@@ -417,7 +439,8 @@ impl Builder {
                 },
             });
         };
-        if let Match::Content(c) = &self.rule.lists[li].matches[mi] {
+        let list = self.list_mut(li, at)?;
+        if let Some(Match::Content(c)) = list.matches.get(mi) {
             if c.rawbytes {
                 return Err(Diag {
                     at,
@@ -428,14 +451,15 @@ impl Builder {
                 });
             }
         }
-        if self.rule.lists[li].buffer == buf {
+        if list.buffer == buf {
             return Ok(());
         }
-        let m = self.rule.lists[li].matches.remove(mi);
+        let m = list.matches.remove(mi);
         self.moved_from.push(li);
         let target = self.list_for(buf, at);
-        self.rule.lists[target].matches.push(m);
-        let new_pos = (target, self.rule.lists[target].matches.len() - 1);
+        let target_list = self.list_mut(target, at)?;
+        target_list.matches.push(m);
+        let new_pos = (target, target_list.matches.len() - 1);
         match self.last_content {
             Some((l, i)) if l == li && i == mi => self.last_content = Some(new_pos),
             Some((l, i)) if l == li && i > mi => self.last_content = Some((l, i - 1)),
@@ -498,7 +522,7 @@ impl Builder {
             _ => None,
         };
         self.check_var(var, name, at)?;
-        let in_payload = self.rule.lists[li].buffer == Buffer::Payload;
+        let in_payload = self.buffer_of(li) == Buffer::Payload;
         let conflict = |reason: &str| Diag {
             at,
             kind: K::ConflictingModifiers {
@@ -509,7 +533,8 @@ impl Builder {
         // Fast pattern on another content of the same list (Suricata allows
         // one fast_pattern per rule and checks the built-in lists).
         if matches!(m, ContentModifier::FastPattern(FastPattern::Plain)) {
-            let other = self.rule.lists[li]
+            let other = self
+                .list_mut(li, at)?
                 .matches
                 .iter()
                 .enumerate()
@@ -522,7 +547,7 @@ impl Builder {
                 ));
             }
         }
-        let Match::Content(c) = &mut self.rule.lists[li].matches[mi] else {
+        let Some(Match::Content(c)) = self.list_mut(li, at)?.matches.get_mut(mi) else {
             return Ok(());
         };
         let len = c.pattern.len() as i64;
@@ -735,5 +760,145 @@ impl Builder {
             list_at: self.list_at,
             condition_at: self.condition_at,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::keywords::value::Operand;
+    use crate::rule::syntax::parse_rule;
+
+    fn built(text: &str) -> Result<Built, Diag> {
+        build(parse_rule(text, false).unwrap(), None)
+    }
+
+    fn dialect(text: &str) -> Dialect {
+        detect_dialect(&parse_rule(text, false).unwrap())
+    }
+
+    fn contents(list: &MatchList) -> Vec<&[u8]> {
+        list.matches
+            .iter()
+            .filter_map(|m| match m {
+                Match::Content(c) => Some(c.pattern.as_slice()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn dialects() {
+        assert_eq!(dialect("alert http (sid:1;)"), Dialect::Snort3);
+        assert_eq!(
+            dialect(r#"alert tcp any any -> any any (content:"a",nocase; sid:1;)"#),
+            Dialect::Snort3
+        );
+        assert_eq!(
+            dialect(r#"alert tcp any any -> any any (pcre:"/a/",relative; sid:1;)"#),
+            Dialect::Snort3
+        );
+        assert_eq!(
+            dialect("alert tcp any any -> any any (service:http; sid:1;)"),
+            Dialect::Snort3
+        );
+        assert_eq!(
+            dialect(r#"alert tcp any any -> any any (http_uri; content:"a"; sid:1;)"#),
+            Dialect::Snort3
+        );
+        assert_eq!(
+            dialect(r#"alert tcp any any -> any any (content:"a"; http_uri; sid:1;)"#),
+            Dialect::Suricata
+        );
+        assert_eq!(
+            dialect(r#"alert tcp any any -> any any (content:"a,b"; sid:1;)"#),
+            Dialect::Suricata
+        );
+        assert_eq!(
+            dialect(r#"alert tcp any any -> any any (content:"a\",b"; sid:1;)"#),
+            Dialect::Suricata
+        );
+    }
+
+    #[test]
+    fn modifiers_move_the_last_payload_content() {
+        let b = built(
+            r#"alert http any any -> any any (content:"a"; content:"b"; http_uri; nocase; sid:1;)"#,
+        )
+        .unwrap();
+        let lists = &b.rule.lists;
+        assert_eq!(lists.len(), 2);
+        assert_eq!(lists[0].buffer, Buffer::Payload);
+        assert_eq!(contents(&lists[0]), [b"a"]);
+        assert_eq!(lists[1].buffer, Buffer::HttpUri);
+        assert_eq!(contents(&lists[1]), [b"b"]);
+        // `nocase` after the move applies to the moved content.
+        assert!(matches!(&lists[1].matches[0], Match::Content(c) if c.nocase));
+        assert!(matches!(&lists[0].matches[0], Match::Content(c) if !c.nocase));
+    }
+
+    #[test]
+    fn pcre_buffer_flags() {
+        let b = built(r#"alert http any any -> any any (pcre:"/a/U"; sid:1;)"#).unwrap();
+        assert_eq!(b.rule.lists[0].buffer, Buffer::HttpUri);
+        // Same buffer as the active sticky one: fine.
+        assert!(built(
+            r#"alert http any any -> any any (http.uri; content:"x"; pcre:"/a/UR"; sid:1;)"#
+        )
+        .is_ok());
+        let e = built(
+            r#"alert http any any -> any any (http.header; content:"x"; pcre:"/a/U"; sid:1;)"#,
+        )
+        .unwrap_err();
+        assert!(matches!(e.kind, K::Buffer(_)));
+    }
+
+    #[test]
+    fn transforms_need_a_sticky_buffer() {
+        let e =
+            built(r#"alert dns any any -> any any (dotprefix; content:"a"; sid:1;)"#).unwrap_err();
+        assert!(matches!(e.kind, K::Buffer(m) if m.contains("dotprefix")));
+        let b =
+            built(r#"alert dns any any -> any any (dns.query; dotprefix; content:".a"; sid:1;)"#)
+                .unwrap();
+        assert_eq!(
+            b.rule.lists[0].transforms,
+            [crate::rule::Transform::Dotprefix]
+        );
+    }
+
+    #[test]
+    fn snort3_fast_pattern_slices() {
+        let b = built(r#"alert tcp any any -> any any (content:"abcdef",fast_pattern_offset 2,fast_pattern_length 3; sid:1;)"#)
+            .unwrap();
+        assert!(matches!(
+            &b.rule.lists[0].matches[0],
+            Match::Content(c) if c.fast_pattern == Some(FastPattern::Chop { offset: 2, len: 3 })
+        ));
+        assert!(built(r#"alert tcp any any -> any any (content:"ab",fast_pattern_offset 2,fast_pattern_length 3; sid:1;)"#)
+            .is_err());
+    }
+
+    #[test]
+    fn byte_variables_are_scoped_to_the_rule_order() {
+        let b = built(r#"alert tcp any any -> any any (byte_extract:2,0,len; content:"a"; within:len; isdataat:len,relative; sid:1;)"#)
+            .unwrap();
+        assert!(matches!(
+            &b.rule.lists[0].matches[1],
+            Match::Content(c) if c.within == Some(Operand::Var("len".into()))
+        ));
+        let e = built(r#"alert tcp any any -> any any (content:"a"; within:len; byte_extract:2,0,len; sid:1;)"#)
+            .unwrap_err();
+        assert!(matches!(e.kind, K::UndefinedByteVar { .. }));
+    }
+
+    #[test]
+    fn offsets_are_recorded() {
+        let text =
+            r#"alert tcp any any -> any any (flow:established; http.uri; content:"a"; sid:1;)"#;
+        let b = built(text).unwrap();
+        assert_eq!(b.condition_at, [text.find("flow").unwrap()]);
+        assert_eq!(b.list_at, [text.find("http.uri").unwrap()]);
+        assert_eq!(b.header_at, Some([10, 14, 21, 25]));
     }
 }

@@ -223,3 +223,36 @@ impl fmt::Display for Condition {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rule::parse_rule;
+
+    #[test]
+    fn canonical_text() {
+        let r = parse_rule(
+            r#"alert http $HOME_NET any -> any 80 (msg:"a \"b\" \; c"; flow:to_server,established; content:"GET"; http_method; content:"/x|0d 0a|"; http_uri; nocase; depth:9; pcre:"/y/Ui"; reference:cve,2024-1; metadata:k v, k2 v2; classtype:trojan-activity; sid:5; rev:2;)"#,
+        )
+        .unwrap();
+        assert_eq!(
+            r.to_string(),
+            r#"alert http $HOME_NET any -> any 80 (msg:"a \"b\" \; c"; flow:established,to_server; http.method; content:"GET"; http.uri; content:"/x|0D 0A|"; nocase; depth:9; pcre:"/y/i"; reference:cve,2024-1; classtype:trojan-activity; metadata:k v, k2 v2; sid:5; rev:2; )"#
+        );
+    }
+
+    #[test]
+    fn a_later_payload_list_gets_pkt_data() {
+        let r = parse_rule(r#"alert http any any -> any any (http.uri; content:"a"; pkt_data; content:"b"; sid:1;)"#)
+            .unwrap();
+        assert_eq!(
+            r.to_string(),
+            r#"alert http any any -> any any (http.uri; content:"a"; pkt_data; content:"b"; sid:1; )"#
+        );
+        let r = parse_rule(r#"alert http any any -> any any (content:"a"; urilen:>5,raw; sid:1;)"#)
+            .unwrap();
+        assert_eq!(
+            r.to_string(),
+            r#"alert http any any -> any any (content:"a"; http.uri.raw; urilen:>5,raw; sid:1; )"#
+        );
+    }
+}

@@ -246,15 +246,17 @@ fn looks_like_commented_rule(line: &[u8]) -> bool {
     let rest = line
         .iter()
         .position(|b| !matches!(b, b'#' | b' ' | b'\t'))
-        .map_or(&[][..], |i| &line[i..]);
+        .and_then(|i| line.get(i..))
+        .unwrap_or(&[]);
     let word_end = rest
         .iter()
         .position(|b| !b.is_ascii_alphabetic())
         .unwrap_or(rest.len());
     word_end > 0
         && matches!(rest.get(word_end), Some(b' ' | b'\t'))
-        && std::str::from_utf8(&rest[..word_end])
-            .ok()
+        && rest
+            .get(..word_end)
+            .and_then(|w| std::str::from_utf8(w).ok())
             .and_then(Action::from_name)
             .is_some()
 }
@@ -394,7 +396,7 @@ impl<'o, 'v> Loader<'o, 'v> {
             match std::str::from_utf8(bytes) {
                 Ok(t) => texts.push((line, t)),
                 Err(e) => {
-                    let good = &bytes[..e.valid_up_to()];
+                    let good = bytes.get(..e.valid_up_to()).unwrap_or(&[]);
                     let col = String::from_utf8_lossy(good).chars().count() as u32 + 1;
                     self.diags.push(RuleError {
                         path: path.clone(),
@@ -411,8 +413,11 @@ impl<'o, 'v> Loader<'o, 'v> {
             }
         }
         let total: usize = texts.iter().map(|(_, t)| t.len()).sum();
+        let Some(&(first_line, first_text)) = texts.first() else {
+            return;
+        };
         if total > MAX_RULE_LEN {
-            let (line, t) = texts[0];
+            let (line, t) = (first_line, first_text);
             self.diags.push(RuleError {
                 path: path.clone(),
                 line,
@@ -429,7 +434,7 @@ impl<'o, 'v> Loader<'o, 'v> {
             return;
         }
         if texts.len() == 1 {
-            let (line, t) = texts[0];
+            let (line, t) = (first_line, first_text);
             let map = SourceMap {
                 segments: vec![Segment {
                     start: 0,
@@ -616,7 +621,9 @@ impl<'o, 'v> Loader<'o, 'v> {
                 if severity == Severity::Error {
                     return;
                 }
-                self.rules[idx] = None;
+                if let Some(slot) = self.rules.get_mut(idx) {
+                    *slot = None;
+                }
             }
         }
         self.by_sid.insert(key, self.rules.len());

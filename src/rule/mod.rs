@@ -35,6 +35,13 @@
 //! assert_eq!(rule.to_string().parse::<rulewire::rule::Rule>().unwrap(), rule);
 //! ```
 
+// Rule text is untrusted input: no unwrap, expect or unchecked indexing
+// outside tests (STYLE.md, section 3).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 mod address;
 mod buffer;
 mod build;
