@@ -64,6 +64,9 @@ pub fn run(args: &CheckRulesArgs) -> Result<i32, String> {
         Some(path) => Config::load(path).map_err(|e| e.to_string())?,
         None => Config::new(),
     };
+    for w in config.warnings() {
+        eprintln!("rulewire: warning: {w}");
+    }
     for p in &args.paths {
         if !p.exists() {
             return Err(format!("{}: no such file or directory", p.display()));
