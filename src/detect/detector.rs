@@ -129,7 +129,12 @@ impl<S: AlertSink> Inspector for Detector<S> {
                 ts_secs: ctx.raw.ts.secs(),
                 ts_nanos: ctx.raw.ts.nanos(),
                 linktype: u32::from(ctx.raw.linktype.0),
-                pcap_cnt: ctx.raw.index,
+                // Suricata's pseudo packets (tunnel children, rebuilt
+                // datagrams) carry no pcap_cnt.
+                pcap_cnt: match ctx.role {
+                    PacketRole::Plain | PacketRole::TunnelOuter => ctx.raw.index,
+                    _ => 0,
+                },
                 action,
                 ips_mode: self.ips_mode,
                 gid: r.gid,
