@@ -1,13 +1,18 @@
 //! `rulewire run`: the engine over a capture file, Suricata's flags.
 
 use std::fs;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use rulewire::capture::CaptureFile;
-use rulewire::config::Config;
-use rulewire::output::RunSummary;
-use rulewire::runtime::{run_capture, ChecksumPolicy, PipelineConfig, RunReport};
+use rulewire::config::{Classifications, Config};
+use rulewire::detect::{Detector, Engine, EngineBuilder};
+use rulewire::output::{
+    AlertSink, Eve, EveFormat, FastLog, FastLogFormat, MultiSink, RunSummary, UtcOffset,
+};
+use rulewire::rule::{load_paths, LoadOptions};
+use rulewire::runtime::{run_capture_with, ChecksumPolicy, PipelineConfig, RunReport};
 
 use super::args::{ChecksumMode, EngineArgs, RunArgs};
 
@@ -26,13 +31,31 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
         ));
     }
     let file = CaptureFile::open(input).map_err(|e| e.to_string())?;
-    let report = run_capture(&file, &pipeline);
-    write_stats(&args.log_dir, &report)?;
+    let engine = build_engine(&args.engine, &config)?;
     // Outputs exist even when empty, as Suricata's do.
-    for name in ["fast.log", "eve.json"] {
+    let open = |name: &str| {
         fs::File::create(args.log_dir.join(name))
-            .map_err(|e| format!("{}: {e}", args.log_dir.join(name).display()))?;
+            .map(io::BufWriter::new)
+            .map_err(|e| format!("{}: {e}", args.log_dir.join(name).display()))
+    };
+    let sink = MultiSink::new()
+        .with(FastLog::new(
+            FastLogFormat::new(UtcOffset::UTC),
+            open("fast.log")?,
+        ))
+        .with(Eve::new(EveFormat::default(), open("eve.json")?));
+    let mut detector = Detector::new(Arc::new(engine), sink);
+    detector.ips_mode = args.simulate_ips;
+    let (report, detector) = run_capture_with(&file, &pipeline, detector);
+    if detector.write_errors() > 0 {
+        eprintln!(
+            "rulewire: error: {} alerts could not be written",
+            detector.write_errors()
+        );
     }
+    let mut sink = detector.into_sink();
+    sink.flush().map_err(|e| format!("writing alerts: {e}"))?;
+    write_stats(&args.log_dir, &report)?;
     print_summary(&report);
     match &report.capture_error {
         Some(e) => {
@@ -41,6 +64,40 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
         }
         None => Ok(0),
     }
+}
+
+/// Loads the rules (`-S`, else the configuration's rule-files) and the
+/// classifications, and compiles the engine. Rule errors are reported and
+/// skipped, as Suricata does.
+pub fn build_engine(engine: &EngineArgs, config: &Config) -> Result<Engine, String> {
+    let paths = if engine.rules.is_empty() {
+        config.rule_paths()
+    } else {
+        engine.rules.clone()
+    };
+    let vars = config.vars();
+    let opts = LoadOptions::new(&vars);
+    let set = load_paths(&paths, &opts);
+    for e in set.errors() {
+        eprintln!("rulewire: error: {e}");
+    }
+    let classes = match config.classification_file() {
+        Some(f) if Path::new(f).is_file() => Classifications::load(f)
+            .map(|(c, _)| c)
+            .unwrap_or_else(|_| Classifications::builtin()),
+        _ => Classifications::builtin(),
+    };
+    let built = EngineBuilder::default()
+        .build(&set, &classes)
+        .map_err(|e| e.to_string())?;
+    if !built.inactive().is_empty() {
+        eprintln!(
+            "rulewire: {} rules loaded, {} not evaluated (unsupported keywords)",
+            set.rules.len(),
+            built.inactive().len()
+        );
+    }
+    Ok(built)
 }
 
 /// Says which accepted Suricata flags change nothing here.

@@ -1,0 +1,113 @@
+//! Which rules the engine evaluates: a rule is *active* only when every
+//! keyword in it is one the engine evaluates. Anything else (app-layer
+//! protocols and sticky buffers, pcre, byte_* keywords, flowbits,
+//! thresholds...) makes the rule inactive with a reason, never a guess.
+
+use crate::rule::{Buffer, Condition, Match, Protocol, Rule};
+
+/// Why a rule is not evaluated, or `None` when it is.
+pub fn inactive_reason(rule: &Rule) -> Option<String> {
+    if !rule.is_supported() {
+        return Some(format!(
+            "unknown keyword '{}'",
+            rule.unsupported().first().copied().unwrap_or("?")
+        ));
+    }
+    match &rule.protocol {
+        Protocol::App(p) => return Some(format!("application-layer protocol '{p}'")),
+        Protocol::TcpStream => return Some("protocol 'tcp-stream' (stream)".into()),
+        Protocol::Ether | Protocol::Arp => {
+            return Some(format!("protocol '{}'", rule.protocol.name()))
+        }
+        _ => {}
+    }
+    if let Some(h) = &rule.header {
+        if h.direction == crate::rule::Direction::Transactional {
+            return Some("transactional direction '=>'".into());
+        }
+    } else {
+        return Some("service rule without a header".into());
+    }
+    for list in &rule.lists {
+        if list.buffer != Buffer::Payload {
+            return Some(format!("buffer '{}'", list.buffer.sticky_name()));
+        }
+        if !list.transforms.is_empty() {
+            return Some("transforms".into());
+        }
+        for m in &list.matches {
+            match m {
+                Match::Content(c) => {
+                    let vars = [&c.offset, &c.depth, &c.distance, &c.within];
+                    if vars
+                        .iter()
+                        .any(|o| o.as_ref().and_then(|o| o.var()).is_some())
+                    {
+                        return Some("content position from a byte variable".into());
+                    }
+                }
+                Match::IsDataAt(i) if i.offset.var().is_none() => {}
+                other => return Some(format!("keyword '{}'", other.keyword())),
+            }
+        }
+    }
+    for c in &rule.conditions {
+        let ok = match c {
+            Condition::Flow(_)
+            | Condition::Flags(_)
+            | Condition::Fragbits(_)
+            | Condition::Ipopts(_)
+            | Condition::IpProto(_)
+            | Condition::Dsize(_)
+            | Condition::Ttl(_)
+            | Condition::Tos(_)
+            | Condition::Id(_)
+            | Condition::Fragoffset(_)
+            | Condition::Sameip
+            | Condition::Seq(_)
+            | Condition::Ack(_)
+            | Condition::Window(_)
+            | Condition::TcpMss(_)
+            | Condition::Itype(_)
+            | Condition::Icode(_)
+            | Condition::IcmpId(_)
+            | Condition::IcmpSeq(_)
+            | Condition::Checksum(..)
+            | Condition::Noalert => true,
+            Condition::DecodeEvent(name) => crate::decode::DecodeEvent::from_name(name).is_some(),
+            _ => false,
+        };
+        if !ok {
+            return Some(format!("keyword '{}'", c.keyword()));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::parse_rule;
+
+    #[test]
+    fn reasons() {
+        let r = |t: &str| inactive_reason(&parse_rule(t).unwrap());
+        assert_eq!(
+            r(
+                r#"alert tcp any any -> any 80 (content:"a"; nocase; dsize:>3; flow:established; sid:1;)"#
+            ),
+            None
+        );
+        assert_eq!(
+            r(r#"alert http any any -> any any (content:"a"; sid:1;)"#).as_deref(),
+            Some("application-layer protocol 'http'")
+        );
+        assert!(r(r#"alert tcp any any -> any any (pcre:"/a/"; sid:1;)"#).is_some());
+        assert!(r(r#"alert tcp any any -> any any (flowbits:isset,a; sid:1;)"#).is_some());
+        assert!(r(r#"alert tcp any any -> any any (content:"a"; http_uri; sid:1;)"#).is_some());
+        assert_eq!(
+            r(r#"alert pkthdr any any -> any any (decode-event:ipv4.pkt_too_small; sid:1;)"#),
+            None
+        );
+    }
+}
