@@ -37,5 +37,6 @@ pub mod defrag;
 pub mod detect;
 pub mod flow;
 pub mod output;
+pub mod report;
 pub mod rule;
 pub mod runtime;

@@ -156,9 +156,6 @@ pub struct CheckRulesArgs {
     /// Also parse commented-out rules (`#alert ...`).
     #[arg(long)]
     pub uncomment: bool,
-    /// Print each rule's plan (fast pattern, group, keywords).
-    #[arg(long)]
-    pub explain: bool,
     /// Rule files or directories of `*.rules`.
     #[arg(required = true, value_name = "FILE|DIR")]
     pub paths: Vec<PathBuf>,

@@ -7,6 +7,8 @@
 //! file, missing log directory).
 
 mod args;
+mod check_rules;
+mod report;
 mod run;
 
 use clap::Parser;
@@ -18,9 +20,9 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
-        Command::CheckRules(_) | Command::Bench(_) | Command::Report(_) => {
-            Err("not implemented yet".to_string())
-        }
+        Command::Report(args) => report::run(&args),
+        Command::CheckRules(args) => check_rules::run(&args),
+        Command::Bench(_) => Err("not implemented yet".to_string()),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,138 @@
+//! `rulewire check-rules`: load rule files, validate them, and say what the
+//! engine will do with each rule.
+//!
+//! Counts: `total` rules seen (`parsed` + rules with an error), `parsed`
+//! rules that loaded, `active` rules the engine evaluates, `unsupported`
+//! rules that use a keyword the engine does not know (grouped by keyword),
+//! `errors` rules that did not load. Detection is not built yet, so no rule
+//! is active, and the output says so rather than pretending.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use rulewire::config::Config;
+use rulewire::rule::{load_paths, LoadOptions, RuleError, RuleSet};
+
+use super::args::CheckRulesArgs;
+
+/// Why `active` is zero, printed with the counts.
+const NOT_ACTIVE: &str = "detection is not implemented yet: no rule is evaluated";
+
+/// The `--json` document.
+#[derive(Debug, Serialize)]
+struct Summary<'a> {
+    total: usize,
+    parsed: usize,
+    active: usize,
+    unsupported: usize,
+    errors: usize,
+    warnings: usize,
+    note: &'a str,
+    by_keyword: BTreeMap<String, usize>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// One error or warning, located.
+#[derive(Debug, Serialize)]
+struct Diagnostic {
+    file: Option<String>,
+    line: u32,
+    column: u32,
+    sid: Option<u32>,
+    severity: &'static str,
+    message: String,
+}
+
+impl From<&RuleError> for Diagnostic {
+    fn from(e: &RuleError) -> Diagnostic {
+        Diagnostic {
+            file: e.path.as_ref().map(|p| p.display().to_string()),
+            line: e.line,
+            column: e.column,
+            sid: e.sid,
+            severity: if e.is_error() { "error" } else { "warning" },
+            message: e.kind.to_string(),
+        }
+    }
+}
+
+/// Runs the command; `Ok` carries the exit code.
+pub fn run(args: &CheckRulesArgs) -> Result<i32, String> {
+    let config = match &args.config {
+        Some(path) => Config::load(path).map_err(|e| e.to_string())?,
+        None => Config::new(),
+    };
+    for w in config.warnings() {
+        eprintln!("rulewire: warning: {w}");
+    }
+    for p in &args.paths {
+        if !p.exists() {
+            return Err(format!("{}: no such file or directory", p.display()));
+        }
+    }
+    let vars = config.vars();
+    let mut opts = LoadOptions::new(&vars);
+    opts.uncomment = args.uncomment;
+    let set = load_paths(&args.paths, &opts);
+    let summary = summarize(&set);
+
+    let mut out = io::stdout().lock();
+    let written = if args.json {
+        serde_json::to_writer(&mut out, &summary)
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out))
+    } else {
+        write_text(&mut out, &summary, &set)
+    };
+    if let Err(e) = written {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            return Err(e.to_string());
+        }
+    }
+    Ok(if args.strict && summary.errors > 0 {
+        1
+    } else {
+        0
+    })
+}
+
+fn summarize(set: &RuleSet) -> Summary<'static> {
+    let errors = set.errors().count();
+    Summary {
+        total: set.rules.len() + errors,
+        parsed: set.rules.len(),
+        active: 0,
+        unsupported: set.rules.iter().filter(|r| !r.rule.is_supported()).count(),
+        errors,
+        warnings: set.warnings().count(),
+        note: NOT_ACTIVE,
+        by_keyword: set.unsupported_by_keyword(),
+        diagnostics: set.diagnostics.iter().map(Diagnostic::from).collect(),
+    }
+}
+
+fn write_text(out: &mut impl Write, s: &Summary<'_>, set: &RuleSet) -> io::Result<()> {
+    writeln!(out, "rules:       {}", s.total)?;
+    writeln!(out, "parsed:      {}", s.parsed)?;
+    writeln!(out, "active:      {} ({})", s.active, s.note)?;
+    writeln!(out, "unsupported: {}", s.unsupported)?;
+    writeln!(out, "errors:      {}", s.errors)?;
+    writeln!(out, "warnings:    {}", s.warnings)?;
+    if !s.by_keyword.is_empty() {
+        writeln!(out, "\nunsupported keywords (rules using each):")?;
+        let mut by_count: Vec<_> = s.by_keyword.iter().collect();
+        by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (kw, n) in by_count {
+            writeln!(out, "  {n:>7}  {kw}")?;
+        }
+    }
+    if !set.diagnostics.is_empty() {
+        writeln!(out)?;
+        for d in &set.diagnostics {
+            writeln!(out, "{d}")?;
+        }
+    }
+    Ok(())
+}

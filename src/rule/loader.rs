@@ -1,0 +1,681 @@
+//! Loading rule files: comments, blank lines, backslash continuations,
+//! optionally commented-out rules, per-rule errors that never stop the
+//! file, variable resolution, and duplicate sids across a whole set.
+//!
+//! Lines follow Suricata's loader (`DetectLoadSigFile`): a line whose last
+//! non-blank character is `\` continues on the next line (the backslash
+//! and what follows it are dropped); `#` starts a comment. Unlike
+//! Suricata, a rule line that starts with blanks is loaded (with a
+//! warning: Suricata skips it). Each file line is checked for UTF-8 on its
+//! own, so a bad byte costs one rule. Rules longer than [`MAX_RULE_LEN`]
+//! are rejected before parsing.
+//!
+//! Duplicates follow Suricata (`DetectEngineSignatureIsDuplicate`): for the
+//! same gid and sid, a later rule with the same or an older rev is an
+//! error and is dropped; a later rule with a newer rev replaces the loaded
+//! one, with a warning. Both messages point at both rules.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::address::AddressSet;
+use super::build;
+use super::error::{Location, RuleError, RuleErrorKind, Severity};
+use super::header::Action;
+use super::keywords::Dialect;
+use super::model::Rule;
+use super::port::PortSet;
+use super::resolve::Resolver;
+use super::syntax;
+use super::validate;
+use crate::config::Vars;
+
+/// Longest rule text accepted, in bytes (Suricata's own line buffer is
+/// 8 KiB; the longest rule in the shared rule sets is 3.3 KB).
+pub const MAX_RULE_LEN: usize = 64 * 1024;
+
+/// How to load rules.
+#[derive(Clone, Copy, Debug)]
+pub struct LoadOptions<'a> {
+    /// Address and port variables for `$NAME` in headers.
+    pub vars: &'a Vars,
+    /// Also load commented-out rules (`#alert ...`, `# alert ...`,
+    /// `##drop ...`): comment lines whose text after the `#`s reads as a
+    /// rule header up to its `(`.
+    pub uncomment: bool,
+    /// Read every rule as this dialect; `None` guesses per rule (see
+    /// [`Dialect`]).
+    pub dialect: Option<Dialect>,
+}
+
+impl<'a> LoadOptions<'a> {
+    /// Active rules only, dialect guessed per rule.
+    pub fn new(vars: &'a Vars) -> LoadOptions<'a> {
+        LoadOptions {
+            vars,
+            uncomment: false,
+            dialect: None,
+        }
+    }
+}
+
+/// A rule's header resolved against the variables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoints {
+    /// Source addresses.
+    pub src: Arc<AddressSet>,
+    /// Source ports.
+    pub src_ports: Arc<PortSet>,
+    /// Destination addresses.
+    pub dst: Arc<AddressSet>,
+    /// Destination ports.
+    pub dst_ports: Arc<PortSet>,
+}
+
+/// A rule as loaded: the model plus where it came from.
+#[derive(Clone, Debug)]
+pub struct LoadedRule {
+    /// The typed rule.
+    pub rule: Rule,
+    /// The file, `None` for rules loaded from a string.
+    pub path: Option<Arc<Path>>,
+    /// Line of the rule's first character (its action word).
+    pub line: u32,
+    /// Column of the action word.
+    pub column: u32,
+    /// The rule's text as in the file (continuation lines joined, a
+    /// commented-out rule with its `#`s).
+    pub text: String,
+    /// Whether the rule was commented out in the file.
+    pub commented: bool,
+    /// The dialect the rule was read as.
+    pub dialect: Dialect,
+    /// The header resolved against the variables; `None` for Snort 3
+    /// service and file rules, which apply to any endpoints.
+    pub endpoints: Option<Endpoints>,
+}
+
+impl LoadedRule {
+    /// Where the rule is.
+    pub fn location(&self) -> Location {
+        Location {
+            path: self.path.clone(),
+            line: self.line,
+            column: self.column,
+        }
+    }
+}
+
+/// Every rule that loaded, and every error and warning, in file order.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSet {
+    /// Rules that loaded (duplicates removed as Suricata does).
+    pub rules: Vec<LoadedRule>,
+    /// Errors (rules that did not load) and warnings.
+    pub diagnostics: Vec<RuleError>,
+}
+
+impl RuleSet {
+    /// The errors: one per rule that did not load.
+    pub fn errors(&self) -> impl Iterator<Item = &RuleError> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+
+    /// The warnings.
+    pub fn warnings(&self) -> impl Iterator<Item = &RuleError> {
+        self.diagnostics.iter().filter(|d| !d.is_error())
+    }
+
+    /// For each unknown keyword, how many loaded rules use it.
+    pub fn unsupported_by_keyword(&self) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        for r in &self.rules {
+            let mut names = r.rule.unsupported();
+            names.sort_unstable();
+            names.dedup();
+            for n in names {
+                *out.entry(n.to_string()).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+
+    /// Loaded rules whose every keyword is known.
+    pub fn supported(&self) -> impl Iterator<Item = &LoadedRule> {
+        self.rules.iter().filter(|r| r.rule.is_supported())
+    }
+}
+
+/// Loads rules from a string (no path in locations).
+pub fn load_str(text: &str, opts: &LoadOptions<'_>) -> RuleSet {
+    let mut l = Loader::new(opts);
+    l.add_source(text.as_bytes(), None);
+    l.finish()
+}
+
+/// Loads one rule file. An unreadable file gives one `Io` error.
+pub fn load_file(path: &Path, opts: &LoadOptions<'_>) -> RuleSet {
+    let mut l = Loader::new(opts);
+    l.add_file(path);
+    l.finish()
+}
+
+/// Loads files and directories (every `*.rules` file inside a directory,
+/// sorted by name, not recursing) into one set; duplicate sids are
+/// checked across all of them.
+pub fn load_paths<P: AsRef<Path>>(paths: &[P], opts: &LoadOptions<'_>) -> RuleSet {
+    let mut l = Loader::new(opts);
+    for p in paths {
+        let p = p.as_ref();
+        if p.is_dir() {
+            match rules_in_dir(p) {
+                Ok(files) => {
+                    for f in files {
+                        l.add_file(&f);
+                    }
+                }
+                Err(e) => l.io_error(p, &e),
+            }
+        } else {
+            l.add_file(p);
+        }
+    }
+    l.finish()
+}
+
+fn rules_in_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "rules") && p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// One physical line's part of a logical rule.
+struct Segment<'a> {
+    /// Offset of the segment in the logical text.
+    start: usize,
+    /// 1-based line number.
+    line: u32,
+    /// The whole physical line.
+    phys: &'a str,
+}
+
+/// Maps offsets of a logical rule back to file lines and columns.
+struct SourceMap<'a> {
+    segments: Vec<Segment<'a>>,
+}
+
+impl SourceMap<'_> {
+    /// (line, column, source line) of byte offset `at` of the logical text.
+    fn locate(&self, at: usize) -> (u32, u32, &str) {
+        let seg = self
+            .segments
+            .iter()
+            .rev()
+            .find(|s| s.start <= at)
+            .or(self.segments.first());
+        match seg {
+            Some(s) => {
+                let mut within = (at - s.start.min(at)).min(s.phys.len());
+                while !s.phys.is_char_boundary(within) {
+                    within -= 1;
+                }
+                let col = s.phys[..within].chars().count() as u32 + 1;
+                (s.line, col, s.phys)
+            }
+            None => (0, 0, ""),
+        }
+    }
+}
+
+struct Loader<'o, 'v> {
+    opts: &'o LoadOptions<'v>,
+    resolver: Resolver<'v>,
+    rules: Vec<Option<LoadedRule>>,
+    by_sid: HashMap<(u32, u32), usize>,
+    diags: Vec<RuleError>,
+    heads: syntax::HeadCache,
+}
+
+/// Whether the text after the leading `#`s and blanks begins with an
+/// action word followed by a blank (a cheap test before the grammar's).
+fn looks_like_commented_rule(line: &[u8]) -> bool {
+    let rest = line
+        .iter()
+        .position(|b| !matches!(b, b'#' | b' ' | b'\t'))
+        .and_then(|i| line.get(i..))
+        .unwrap_or(&[]);
+    let word_end = rest
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    word_end > 0
+        && matches!(rest.get(word_end), Some(b' ' | b'\t'))
+        && rest
+            .get(..word_end)
+            .and_then(|w| std::str::from_utf8(w).ok())
+            .and_then(Action::from_name)
+            .is_some()
+}
+
+/// Lines of a byte buffer (split on `\n` with memchr).
+struct Lines<'a> {
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        match memchr::memchr(b'\n', rest) {
+            Some(i) => {
+                self.rest = rest.get(i + 1..);
+                rest.get(..i)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
+fn strip_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// The line without its continuation backslash, if it has one.
+fn continued(line: &str) -> Option<&str> {
+    line.trim_end().strip_suffix('\\')
+}
+
+/// Finds `sid:N` in rule text that failed to parse.
+fn sniff_sid(text: &str) -> Option<u32> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("sid") {
+        let at = from + i;
+        let before = text[..at].chars().next_back();
+        let rest = text[at + 3..].trim_start();
+        if matches!(before, Some(';' | '(' | ' ' | '\t')) {
+            if let Some(num) = rest.strip_prefix(':') {
+                let digits: String = num
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect();
+                if let Ok(n) = digits.parse() {
+                    return Some(n);
+                }
+            }
+        }
+        from = at + 3;
+    }
+    None
+}
+
+impl<'o, 'v> Loader<'o, 'v> {
+    fn new(opts: &'o LoadOptions<'v>) -> Loader<'o, 'v> {
+        Loader {
+            opts,
+            resolver: Resolver::new(opts.vars),
+            rules: Vec::new(),
+            by_sid: HashMap::new(),
+            diags: Vec::new(),
+            heads: syntax::HeadCache::default(),
+        }
+    }
+
+    fn io_error(&mut self, path: &Path, e: &std::io::Error) {
+        self.diags.push(RuleError {
+            path: Some(Arc::from(path)),
+            line: 0,
+            column: 0,
+            sid: None,
+            severity: Severity::Error,
+            kind: RuleErrorKind::Io(e.to_string()),
+            source_line: String::new(),
+            related: None,
+        });
+    }
+
+    fn add_file(&mut self, path: &Path) {
+        match std::fs::read(path) {
+            Ok(bytes) => self.add_source(&bytes, Some(Arc::from(path))),
+            Err(e) => self.io_error(path, &e),
+        }
+    }
+
+    fn add_source(&mut self, bytes: &[u8], path: Option<Arc<Path>>) {
+        let mut lines = Lines { rest: Some(bytes) }.enumerate();
+        while let Some((idx, raw_line)) = lines.next() {
+            let line_no = idx as u32 + 1;
+            let raw_line = strip_cr(raw_line);
+            let first = raw_line.iter().position(|b| !matches!(b, b' ' | b'\t'));
+            let Some(first) = first else { continue };
+            if raw_line.get(first) == Some(&b'#') {
+                if self.opts.uncomment && looks_like_commented_rule(raw_line) {
+                    if let Ok(text) = std::str::from_utf8(raw_line) {
+                        if syntax::is_commented_rule(text) {
+                            let map = SourceMap {
+                                segments: vec![Segment {
+                                    start: 0,
+                                    line: line_no,
+                                    phys: text,
+                                }],
+                            };
+                            self.add_rule(text, &map, true, &path);
+                        }
+                    }
+                }
+                continue;
+            }
+            // An active rule, possibly continued over several lines.
+            let mut parts: Vec<(u32, &[u8])> = vec![(line_no, raw_line)];
+            loop {
+                let last = parts.last().map_or(&[][..], |p| p.1);
+                let trimmed = last.trim_ascii_end();
+                if !trimmed.ends_with(b"\\") {
+                    break;
+                }
+                match lines.next() {
+                    Some((i, next)) => parts.push((i as u32 + 1, strip_cr(next))),
+                    None => break,
+                }
+            }
+            self.add_active(&parts, &path);
+        }
+    }
+
+    fn add_active(&mut self, parts: &[(u32, &[u8])], path: &Option<Arc<Path>>) {
+        let mut texts = Vec::with_capacity(parts.len());
+        for &(line, bytes) in parts {
+            match std::str::from_utf8(bytes) {
+                Ok(t) => texts.push((line, t)),
+                Err(e) => {
+                    let good = bytes.get(..e.valid_up_to()).unwrap_or(&[]);
+                    let col = String::from_utf8_lossy(good).chars().count() as u32 + 1;
+                    self.diags.push(RuleError {
+                        path: path.clone(),
+                        line,
+                        column: col,
+                        sid: None,
+                        severity: Severity::Error,
+                        kind: RuleErrorKind::InvalidUtf8,
+                        source_line: String::from_utf8_lossy(bytes).into_owned(),
+                        related: None,
+                    });
+                    return;
+                }
+            }
+        }
+        let total: usize = texts.iter().map(|(_, t)| t.len()).sum();
+        let Some(&(first_line, first_text)) = texts.first() else {
+            return;
+        };
+        if total > MAX_RULE_LEN {
+            let (line, t) = (first_line, first_text);
+            self.diags.push(RuleError {
+                path: path.clone(),
+                line,
+                column: 1,
+                sid: None,
+                severity: Severity::Error,
+                kind: RuleErrorKind::RuleTooLong {
+                    len: total,
+                    max: MAX_RULE_LEN,
+                },
+                source_line: t.to_string(),
+                related: None,
+            });
+            return;
+        }
+        if texts.len() == 1 {
+            let (line, t) = (first_line, first_text);
+            let map = SourceMap {
+                segments: vec![Segment {
+                    start: 0,
+                    line,
+                    phys: t,
+                }],
+            };
+            self.add_rule(t, &map, false, path);
+            return;
+        }
+        let mut joined = String::with_capacity(total);
+        let mut segments = Vec::with_capacity(texts.len());
+        for (line, t) in &texts {
+            segments.push(Segment {
+                start: joined.len(),
+                line: *line,
+                phys: t,
+            });
+            joined.push_str(continued(t).unwrap_or(t));
+        }
+        let map = SourceMap { segments };
+        self.add_rule(&joined, &map, false, path);
+    }
+
+    fn diag(
+        &self,
+        map: &SourceMap<'_>,
+        path: &Option<Arc<Path>>,
+        at: usize,
+        kind: RuleErrorKind,
+        severity: Severity,
+        sid: Option<u32>,
+    ) -> RuleError {
+        let (line, column, src) = map.locate(at);
+        RuleError {
+            path: path.clone(),
+            line,
+            column,
+            sid,
+            severity,
+            kind,
+            source_line: src.to_string(),
+            related: None,
+        }
+    }
+
+    fn add_rule(
+        &mut self,
+        text: &str,
+        map: &SourceMap<'_>,
+        commented: bool,
+        path: &Option<Arc<Path>>,
+    ) {
+        let raw = match syntax::parse_rule_cached(text, commented, &mut self.heads) {
+            Ok(r) => r,
+            Err(e) => {
+                let d = self.diag(map, path, e.at, e.kind, Severity::Error, sniff_sid(text));
+                self.diags.push(d);
+                return;
+            }
+        };
+        let built = match build::build(raw, self.opts.dialect) {
+            Ok(b) => b,
+            Err(e) => {
+                let d = self.diag(map, path, e.at, e.kind, Severity::Error, sniff_sid(text));
+                self.diags.push(d);
+                return;
+            }
+        };
+        let sid = built.rule.sid;
+        let action_at = built.action_at;
+        if let Err(e) = validate::validate(&built) {
+            let at = if e.at == 0 { action_at } else { e.at };
+            let d = self.diag(map, path, at, e.kind, Severity::Error, sid);
+            self.diags.push(d);
+            return;
+        }
+        let endpoints = match (&built.rule.header, built.header_at) {
+            (Some(h), Some(at)) => match self.resolve(h, at) {
+                Ok(e) => Some(e),
+                Err((part_at, e)) => {
+                    // Point at the variable the rule names, when found.
+                    let at = e
+                        .via
+                        .as_ref()
+                        .and_then(|v| {
+                            text.get(part_at..)
+                                .and_then(|t| t.find(&format!("${v}")))
+                                .map(|i| part_at + i)
+                        })
+                        .unwrap_or(part_at);
+                    let d = self.diag(map, path, at, e.kind, Severity::Error, sid);
+                    self.diags.push(d);
+                    return;
+                }
+            },
+            _ => None,
+        };
+        let (line, column, _) = map.locate(action_at);
+        for w in &built.warnings {
+            let d = self.diag(map, path, w.at, w.kind.clone(), Severity::Warning, sid);
+            self.diags.push(d);
+        }
+        if !commented && action_at > 0 {
+            let d = self.diag(
+                map,
+                path,
+                action_at,
+                RuleErrorKind::LeadingWhitespace,
+                Severity::Warning,
+                sid,
+            );
+            self.diags.push(d);
+        }
+        let loaded = LoadedRule {
+            rule: built.rule,
+            path: path.clone(),
+            line,
+            column,
+            text: text.to_string(),
+            commented,
+            dialect: built.dialect,
+            endpoints,
+        };
+        self.insert(loaded, map);
+    }
+
+    /// Resolves the four header parts; the error carries the offset of the
+    /// part that failed.
+    fn resolve(
+        &mut self,
+        h: &super::header::Header,
+        at: [usize; 4],
+    ) -> Result<Endpoints, (usize, super::resolve::ResolveError)> {
+        Ok(Endpoints {
+            src: self.resolver.address(&h.src).map_err(|e| (at[0], e))?,
+            src_ports: self.resolver.port(&h.src_ports).map_err(|e| (at[1], e))?,
+            dst: self.resolver.address(&h.dst).map_err(|e| (at[2], e))?,
+            dst_ports: self.resolver.port(&h.dst_ports).map_err(|e| (at[3], e))?,
+        })
+    }
+
+    fn insert(&mut self, loaded: LoadedRule, map: &SourceMap<'_>) {
+        let Some(sid) = loaded.rule.sid else {
+            return;
+        };
+        let key = (loaded.rule.gid(), sid);
+        if let Some(&idx) = self.by_sid.get(&key) {
+            if let Some(first) = self.rules.get(idx).and_then(|r| r.as_ref()) {
+                let first_loc = first.location();
+                let (old_rev, new_rev) = (first.rule.rev(), loaded.rule.rev());
+                let (kind, severity) = if new_rev <= old_rev {
+                    (
+                        RuleErrorKind::DuplicateSid {
+                            gid: key.0,
+                            sid,
+                            rev: new_rev,
+                            first_rev: old_rev,
+                        },
+                        Severity::Error,
+                    )
+                } else {
+                    (
+                        RuleErrorKind::ReplacedOlderRevision {
+                            gid: key.0,
+                            sid,
+                            rev: new_rev,
+                            old_rev,
+                        },
+                        Severity::Warning,
+                    )
+                };
+                let (_, _, src) = map.locate(0);
+                self.diags.push(RuleError {
+                    path: loaded.path.clone(),
+                    line: loaded.line,
+                    column: loaded.column,
+                    sid: Some(sid),
+                    severity,
+                    kind,
+                    source_line: src.to_string(),
+                    related: Some(Box::new(first_loc)),
+                });
+                if severity == Severity::Error {
+                    return;
+                }
+                if let Some(slot) = self.rules.get_mut(idx) {
+                    *slot = None;
+                }
+            }
+        }
+        self.by_sid.insert(key, self.rules.len());
+        self.rules.push(Some(loaded));
+    }
+
+    fn finish(self) -> RuleSet {
+        RuleSet {
+            rules: self.rules.into_iter().flatten().collect(),
+            diagnostics: self.diags,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sid_sniffing() {
+        assert_eq!(sniff_sid("alert x (msg:\"a\"; sid: 42; rev:1;"), Some(42));
+        assert_eq!(sniff_sid("alert x (msg:\"consid:1\"; sid:7;)"), Some(7));
+        assert_eq!(sniff_sid("alert x (msg:\"a\";"), None);
+    }
+
+    #[test]
+    fn commented_rule_prefilter() {
+        assert!(looks_like_commented_rule(b"#alert tcp"));
+        assert!(looks_like_commented_rule(b"## drop http"));
+        assert!(!looks_like_commented_rule(b"# alerting is fun"));
+        assert!(!looks_like_commented_rule(b"# Copyright"));
+    }
+
+    #[test]
+    fn source_map_locates_continuations() {
+        let map = SourceMap {
+            segments: vec![
+                Segment {
+                    start: 0,
+                    line: 3,
+                    phys: "alert tcp \\",
+                },
+                Segment {
+                    start: 10,
+                    line: 4,
+                    phys: "  any any",
+                },
+            ],
+        };
+        assert_eq!(map.locate(6).0, 3);
+        assert_eq!(map.locate(6).1, 7);
+        assert_eq!(map.locate(12).0, 4);
+        assert_eq!(map.locate(12).1, 3);
+    }
+}
