@@ -9,19 +9,31 @@
 
 /// Adds `data` to a running ones'-complement sum (big-endian 16-bit words,
 /// an odd trailing byte padded with zero).
-pub fn sum(mut acc: u32, data: &[u8]) -> u32 {
-    let mut chunks = data.chunks_exact(2);
-    for pair in &mut chunks {
-        if let &[a, b] = pair {
-            acc = acc.wrapping_add(u32::from(u16::from_be_bytes([a, b])));
+pub fn sum(acc: u32, data: &[u8]) -> u32 {
+    // Summing big-endian 32-bit words into a u64 and folding at the end
+    // gives the same ones'-complement sum (2^16 = 1 mod 0xffff).
+    let mut wide = u64::from(acc);
+    let mut chunks = data.chunks_exact(8);
+    for c in &mut chunks {
+        if let &[a, b, c2, d, e, f, g, h] = c {
+            wide = wide
+                .wrapping_add(u64::from(u32::from_be_bytes([a, b, c2, d])))
+                .wrapping_add(u64::from(u32::from_be_bytes([e, f, g, h])));
         }
-        // Fold early so the accumulator never overflows, whatever the length.
-        acc = (acc & 0xffff) + (acc >> 16);
     }
-    if let &[last] = chunks.remainder() {
-        acc = acc.wrapping_add(u32::from(last) << 8);
+    let mut pairs = chunks.remainder().chunks_exact(2);
+    for pair in &mut pairs {
+        if let &[a, b] = pair {
+            wide = wide.wrapping_add(u64::from(u16::from_be_bytes([a, b])));
+        }
     }
-    acc
+    if let &[last] = pairs.remainder() {
+        wide = wide.wrapping_add(u64::from(last) << 8);
+    }
+    while wide >> 16 != 0 {
+        wide = (wide & 0xffff) + (wide >> 16);
+    }
+    wide as u32
 }
 
 /// Folds a running sum and complements it: the checksum of the data summed.

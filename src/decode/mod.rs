@@ -109,7 +109,7 @@ impl LinkType {
         LinkType::PPP,
         LinkType::DLT_RAW,
         LinkType::DLT_RAW_OPENBSD,
-        LinkType::DLT_RAW,
+        LinkType::RAW,
         LinkType::LOOP,
         LinkType::LINUX_SLL,
         LinkType::IPV4,
