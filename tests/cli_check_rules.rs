@@ -42,7 +42,9 @@ fn json_counts_and_located_errors() {
     assert_eq!(v["total"], 4);
     assert_eq!(v["unsupported"], 1);
     assert_eq!(v["by_keyword"]["frobnicate"], 1);
-    assert_eq!(v["active"], 0);
+    // sid 1 uses only packet-level keywords the engine evaluates.
+    assert_eq!(v["active"], 1);
+    assert_eq!(v["inactive_by_reason"]["unknown keyword 'frobnicate'"], 1);
     let diags = v["diagnostics"].as_array().unwrap();
     let errors: Vec<_> = diags.iter().filter(|d| d["severity"] == "error").collect();
     assert_eq!(errors.len(), 2);

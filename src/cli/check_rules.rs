@@ -4,8 +4,10 @@
 //! Counts: `total` rules seen (`parsed` + rules with an error), `parsed`
 //! rules that loaded, `active` rules the engine evaluates, `unsupported`
 //! rules that use a keyword the engine does not know (grouped by keyword),
-//! `errors` rules that did not load. Detection is not built yet, so no rule
-//! is active, and the output says so rather than pretending.
+//! `errors` rules that did not load. A rule that loads but is not active
+//! says why (`inactive_by_reason`): the engine evaluates packet-level
+//! keywords so far, not application-layer buffers, pcre, byte_*, flowbits
+//! or thresholds.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -13,12 +15,13 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use rulewire::config::Config;
+use rulewire::detect::Engine;
 use rulewire::rule::{load_paths, LoadOptions, RuleError, RuleSet};
 
 use super::args::CheckRulesArgs;
 
-/// Why `active` is zero, printed with the counts.
-const NOT_ACTIVE: &str = "detection is not implemented yet: no rule is evaluated";
+/// What `active` means, printed with the counts.
+const ACTIVE_NOTE: &str = "rules the engine evaluates: every keyword in them is implemented";
 
 /// The `--json` document.
 #[derive(Debug, Serialize)]
@@ -31,6 +34,7 @@ struct Summary<'a> {
     warnings: usize,
     note: &'a str,
     by_keyword: BTreeMap<String, usize>,
+    inactive_by_reason: BTreeMap<String, usize>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -100,15 +104,23 @@ pub fn run(args: &CheckRulesArgs) -> Result<i32, String> {
 
 fn summarize(set: &RuleSet) -> Summary<'static> {
     let errors = set.errors().count();
+    let mut inactive_by_reason = BTreeMap::new();
+    for r in &set.rules {
+        if let Some(why) = Engine::why_inactive(r) {
+            *inactive_by_reason.entry(why).or_insert(0) += 1;
+        }
+    }
+    let inactive: usize = inactive_by_reason.values().sum();
     Summary {
         total: set.rules.len() + errors,
         parsed: set.rules.len(),
-        active: 0,
+        active: set.rules.len() - inactive,
         unsupported: set.rules.iter().filter(|r| !r.rule.is_supported()).count(),
         errors,
         warnings: set.warnings().count(),
-        note: NOT_ACTIVE,
+        note: ACTIVE_NOTE,
         by_keyword: set.unsupported_by_keyword(),
+        inactive_by_reason,
         diagnostics: set.diagnostics.iter().map(Diagnostic::from).collect(),
     }
 }
@@ -126,6 +138,21 @@ fn write_text(out: &mut impl Write, s: &Summary<'_>, set: &RuleSet) -> io::Resul
         by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         for (kw, n) in by_count {
             writeln!(out, "  {n:>7}  {kw}")?;
+        }
+    }
+    if !s.inactive_by_reason.is_empty() {
+        writeln!(out, "\nnot active yet (rules, reason):")?;
+        let mut by_count: Vec<_> = s.inactive_by_reason.iter().collect();
+        by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (why, n) in by_count.iter().take(25) {
+            writeln!(out, "  {n:>7}  {why}")?;
+        }
+        if by_count.len() > 25 {
+            writeln!(
+                out,
+                "  ... {} more reasons (--json lists all)",
+                by_count.len() - 25
+            )?;
         }
     }
     if !set.diagnostics.is_empty() {
