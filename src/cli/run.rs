@@ -24,12 +24,10 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
     let Some(input) = &args.read else {
         return Err("live capture (-i) needs a build with `--features live`; use -r FILE".into());
     };
-    if !args.log_dir.is_dir() {
-        return Err(format!(
-            "log directory {} does not exist (-l)",
-            args.log_dir.display()
-        ));
-    }
+    // Suricata refuses a missing -l directory; creating it is kinder and
+    // changes nothing for a directory that exists.
+    fs::create_dir_all(&args.log_dir)
+        .map_err(|e| format!("log directory {} (-l): {e}", args.log_dir.display()))?;
     let file = CaptureFile::open(input).map_err(|e| e.to_string())?;
     let engine = build_engine(&args.engine, &config)?;
     // Outputs exist even when empty, as Suricata's do.
