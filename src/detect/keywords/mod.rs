@@ -1,3 +1,8 @@
 //! Keyword evaluators: one module per rule keyword family, each a pure
-//! function of the inspected bytes and per-packet match state. (Being
-//! built.)
+//! function of the inspected bytes and per-packet match state, built from
+//! the typed rule model once at engine build time.
+//!
+//! - [`pcre`]: PCRE patterns on the `regex` crate, or a bounded
+//!   backtracker for what it cannot express.
+
+pub mod pcre;
