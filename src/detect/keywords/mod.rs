@@ -4,5 +4,8 @@
 //!
 //! - [`pcre`]: PCRE patterns on the `regex` crate, or a bounded
 //!   backtracker for what it cannot express.
+//! - [`byte`]: `byte_test`, `byte_jump`, `byte_extract`, `byte_math`,
+//!   `isdataat` and the rule's byte variables.
 
+pub mod byte;
 pub mod pcre;
