@@ -6,6 +6,8 @@
 //!   backtracker for what it cannot express.
 //! - [`byte`]: `byte_test`, `byte_jump`, `byte_extract`, `byte_math`,
 //!   `isdataat` and the rule's byte variables.
+//! - [`bits`]: `flowbits` per flow and `xbits` per host or host pair.
 
+pub mod bits;
 pub mod byte;
 pub mod pcre;
