@@ -7,7 +7,10 @@
 //! - [`byte`]: `byte_test`, `byte_jump`, `byte_extract`, `byte_math`,
 //!   `isdataat` and the rule's byte variables.
 //! - [`bits`]: `flowbits` per flow and `xbits` per host or host pair.
+//! - [`threshold`]: `threshold`, `detection_filter` and threshold.config
+//!   counters (bounded).
 
 pub mod bits;
 pub mod byte;
 pub mod pcre;
+pub mod threshold;
