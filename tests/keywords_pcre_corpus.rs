@@ -70,3 +70,77 @@ fn every_corpus_pcre_compiles() {
         failed.len()
     );
 }
+
+/// Engine comparison on the ET Open patterns: compile time, and search
+/// time over a 1,400-byte HTTP-like buffer, for the `regex` path, the
+/// backtracking path, and the `regex`-able patterns forced through the
+/// backtracker. Timings mean something only in release:
+/// `cargo test --release --test keywords_pcre_corpus -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn engine_measurement() {
+    use std::time::{Duration, Instant};
+    let Some(shared) = common::shared_dir("engine_measurement") else {
+        return;
+    };
+    let vars = Vars::builtin();
+    let opts = LoadOptions {
+        vars: &vars,
+        uncomment: true,
+        dialect: None,
+    };
+    let rs = load_paths(&[shared.join("rulesets").join("et-open")], &opts);
+    let pcres: Vec<_> = rs
+        .rules
+        .iter()
+        .flat_map(|r| r.rule.lists.iter())
+        .flat_map(|l| l.matches.iter())
+        .filter_map(|m| match m {
+            Match::Pcre(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut buf = b"GET /index.php?id=1&name=abc HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64)\r\nAccept: */*\r\n\r\n".to_vec();
+    while buf.len() < 1400 {
+        buf.extend_from_slice(
+            b"<html><body><script>var x = document.createElement('div');</script>\xe9\xff\x00\n",
+        );
+    }
+    let mut stats: BTreeMap<&str, (usize, Duration, Duration, usize)> = BTreeMap::new();
+    for p in &pcres {
+        let t0 = Instant::now();
+        let Ok(c) = CompiledPcre::compile(p) else {
+            continue;
+        };
+        let ct = t0.elapsed();
+        let name = match c.engine() {
+            PcreEngine::Regex => "regex",
+            PcreEngine::Backtracking(_) => "backtracking",
+        };
+        let t1 = Instant::now();
+        let hit = c.find(&buf, 0).is_some() as usize;
+        let st = t1.elapsed();
+        let e = stats.entry(name).or_default();
+        *e = (e.0 + 1, e.1 + ct, e.2 + st, e.3 + hit);
+        if name == "regex" {
+            let t0 = Instant::now();
+            let Ok(f) = CompiledPcre::compile_backtracking(p) else {
+                continue;
+            };
+            let ct = t0.elapsed();
+            let t1 = Instant::now();
+            let fhit = f.find(&buf, 0).is_some() as usize;
+            let st = t1.elapsed();
+            assert_eq!(hit, fhit, "engines disagree on /{}/", p.pattern);
+            let e = stats.entry("regex-able, forced backtracking").or_default();
+            *e = (e.0 + 1, e.1 + ct, e.2 + st, e.3 + fhit);
+        }
+    }
+    for (k, (n, ct, st, hits)) in stats {
+        eprintln!(
+            "{k}: {n} patterns, compile {ct:?} ({:?}/pattern), first search {st:?} ({:?}/pattern), {hits} matched",
+            ct / n.max(1) as u32,
+            st / n.max(1) as u32
+        );
+    }
+}

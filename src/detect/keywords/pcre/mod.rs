@@ -160,6 +160,39 @@ impl CompiledPcre {
         })
     }
 
+    /// Compiles `pcre` for the backtracking engine even when `regex` could
+    /// run it (to compare the engines; the detection engine uses
+    /// [`compile`](Self::compile)).
+    pub fn compile_backtracking(pcre: &Pcre) -> Result<CompiledPcre, PcreError> {
+        let f = &pcre.flags;
+        let opts = Opts {
+            caseless: f.caseless,
+            multiline: f.multiline,
+            dotall: f.dotall,
+            extended: f.extended,
+            anchored: f.anchored,
+            dollar_endonly: f.dollar_endonly,
+            ungreedy: f.ungreedy,
+        };
+        let err = |reason: String| PcreError {
+            pattern: pcre.pattern.clone(),
+            reason,
+        };
+        let t = translate(&pcre.pattern, opts, Target::Fancy).map_err(err)?;
+        let re = fancy_regex::RegexBuilder::new(&t.text)
+            .backtrack_limit(BACKTRACK_LIMIT)
+            .delegate_size_limit(REGEX_SIZE_LIMIT)
+            .delegate_dfa_size_limit(REGEX_DFA_LIMIT)
+            .build()
+            .map_err(|e| err(e.to_string()))?;
+        Ok(CompiledPcre {
+            inner: Compiled::Fancy(Box::new(re)),
+            engine: PcreEngine::Backtracking("forced"),
+            negated: pcre.negated,
+            relative: pcre.relative,
+        })
+    }
+
     /// Which engine runs the pattern.
     pub fn engine(&self) -> PcreEngine {
         self.engine
