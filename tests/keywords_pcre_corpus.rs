@@ -22,10 +22,9 @@ fn every_corpus_pcre_compiles() {
         uncomment: true,
         dialect: None,
     };
-    let mut total = 0usize;
-    let mut regex = 0usize;
-    let mut why: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut failed: Vec<String> = Vec::new();
+    // (set, sid, pcre) of every pattern, then compiled on every core
+    // (the backtracker's compile is the slow part in debug builds).
+    let mut all = Vec::new();
     for set in [
         "et-open",
         "snort-community",
@@ -36,18 +35,49 @@ fn every_corpus_pcre_compiles() {
         for r in &rs.rules {
             for l in &r.rule.lists {
                 for m in &l.matches {
-                    let Match::Pcre(p) = m else { continue };
-                    total += 1;
-                    match CompiledPcre::compile(p) {
-                        Ok(c) => match c.engine() {
-                            PcreEngine::Regex => regex += 1,
-                            PcreEngine::Backtracking(w) => *why.entry(w).or_default() += 1,
-                        },
-                        Err(e) => failed.push(format!("{set} sid {:?}: {e}", r.rule.sid)),
+                    if let Match::Pcre(p) = m {
+                        all.push((set, r.rule.sid, p.clone()));
                     }
                 }
             }
         }
+    }
+    let total = all.len();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = total.div_ceil(threads).max(1);
+    let results: Vec<(usize, BTreeMap<&'static str, usize>, Vec<String>)> =
+        std::thread::scope(|s| {
+            let handles: Vec<_> = all
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut regex = 0usize;
+                        let mut why: BTreeMap<&'static str, usize> = BTreeMap::new();
+                        let mut failed = Vec::new();
+                        for (set, sid, p) in part {
+                            match CompiledPcre::compile(p) {
+                                Ok(c) => match c.engine() {
+                                    PcreEngine::Regex => regex += 1,
+                                    PcreEngine::Backtracking(w) => *why.entry(w).or_default() += 1,
+                                },
+                                Err(e) => failed.push(format!("{set} sid {sid:?}: {e}")),
+                            }
+                        }
+                        (regex, why, failed)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+    let mut regex = 0usize;
+    let mut why: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut failed: Vec<String> = Vec::new();
+    for (r, w, f) in results {
+        regex += r;
+        for (k, v) in w {
+            *why.entry(k).or_default() += v;
+        }
+        failed.extend(f);
     }
     let back: usize = why.values().sum();
     eprintln!(
