@@ -1,0 +1,252 @@
+//! `pcre`: a rule's PCRE pattern compiled once (at engine build time) and
+//! matched against inspection buffers.
+//!
+//! Engines: the `regex` crate (`regex::bytes`, Unicode off, linear time)
+//! runs every pattern whose meaning it can express exactly; patterns that
+//! need backtracking (back references, look-around, atomic groups,
+//! possessive quantifiers, `\G`, `\K`, conditionals, a PCRE `$` that is
+//! not last) go to `fancy-regex`, which only works on `&str`: the
+//! haystack is then read as Latin-1 (one char per byte, a reused
+//! per-thread buffer when it is not ASCII) and offsets are mapped back.
+//! See [`translate`] for the syntax mapping.
+//!
+//! Bounds: `regex` compiled-size and DFA-cache limits, a nesting limit,
+//! and a backtracking step limit for `fancy-regex`; a search that hits
+//! the step limit is [`PcreOutcome::LimitHit`] (Suricata counts a PCRE
+//! match-limit error as no match).
+//!
+//! Relative matching is Suricata's: the subject is the buffer *from* the
+//! previous match end, so `^` and `\A` anchor there and look-behind does
+//! not see before it.
+//!
+//! Known differences from PCRE (documented, not fixed): in multiline
+//! mode `^` also matches after a final `\n`; on the backtracking path
+//! `(?i)` and `\b` also treat Latin-1 letters (bytes 0xC0-0xFE) as
+//! letters.
+
+mod translate;
+
+use std::cell::RefCell;
+
+use thiserror::Error;
+
+use crate::rule::keywords::pcre::Pcre;
+use translate::{translate, Opts, Target};
+
+/// Compiled size limit for one `regex` program (bytes).
+const REGEX_SIZE_LIMIT: usize = 8 << 20;
+/// Lazy DFA cache limit per `regex` (bytes).
+const REGEX_DFA_LIMIT: usize = 2 << 20;
+/// Deepest nesting of groups and repetitions accepted.
+const NEST_LIMIT: u32 = 100;
+/// Backtracking steps per search on the `fancy-regex` path.
+pub const BACKTRACK_LIMIT: usize = 100_000;
+
+/// Why a pattern did not compile.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[error("pcre /{pattern}/: {reason}")]
+pub struct PcreError {
+    /// The pattern as written.
+    pub pattern: String,
+    /// What is wrong or unsupported.
+    pub reason: String,
+}
+
+/// Which engine runs a compiled pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PcreEngine {
+    /// `regex::bytes` (linear time).
+    Regex,
+    /// `fancy-regex` (backtracking, step-limited); the reason is the
+    /// first construct that needed it.
+    Backtracking(&'static str),
+}
+
+/// Result of one search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PcreOutcome {
+    /// A match: start and end offsets in the whole buffer.
+    Match(usize, usize),
+    /// No match.
+    NoMatch,
+    /// The backtracking step limit was hit (treated as no match).
+    LimitHit,
+}
+
+enum Compiled {
+    Regex {
+        re: regex::bytes::Regex,
+        /// The pattern ends in PCRE's `$`; the last group marks the end.
+        trailing_dollar: bool,
+    },
+    Fancy(Box<fancy_regex::Regex>),
+}
+
+/// A compiled `pcre` (pattern and flags; negation and `R` are kept for the
+/// engine, which decides what a match means).
+pub struct CompiledPcre {
+    inner: Compiled,
+    engine: PcreEngine,
+    negated: bool,
+    relative: bool,
+}
+
+impl std::fmt::Debug for CompiledPcre {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledPcre")
+            .field("engine", &self.engine)
+            .field("negated", &self.negated)
+            .field("relative", &self.relative)
+            .finish()
+    }
+}
+
+thread_local! {
+    /// Latin-1 view of a non-ASCII haystack for the backtracking path.
+    static LATIN1: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+impl CompiledPcre {
+    /// Compiles `pcre` (once per rule, at engine build time).
+    pub fn compile(pcre: &Pcre) -> Result<CompiledPcre, PcreError> {
+        let f = &pcre.flags;
+        let opts = Opts {
+            caseless: f.caseless,
+            multiline: f.multiline,
+            dotall: f.dotall,
+            extended: f.extended,
+            anchored: f.anchored,
+            dollar_endonly: f.dollar_endonly,
+            ungreedy: f.ungreedy,
+        };
+        let err = |reason: String| PcreError {
+            pattern: pcre.pattern.clone(),
+            reason,
+        };
+        let t = translate(&pcre.pattern, opts, Target::Regex).map_err(err)?;
+        let (inner, engine) = match t.needs_backtracker {
+            None => {
+                let re = regex::bytes::RegexBuilder::new(&t.text)
+                    .unicode(false)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .dfa_size_limit(REGEX_DFA_LIMIT)
+                    .nest_limit(NEST_LIMIT)
+                    .build()
+                    .map_err(|e| err(e.to_string()))?;
+                (
+                    Compiled::Regex {
+                        re,
+                        trailing_dollar: t.trailing_dollar,
+                    },
+                    PcreEngine::Regex,
+                )
+            }
+            Some(why) => {
+                let t = translate(&pcre.pattern, opts, Target::Fancy).map_err(err)?;
+                let re = fancy_regex::RegexBuilder::new(&t.text)
+                    .backtrack_limit(BACKTRACK_LIMIT)
+                    .delegate_size_limit(REGEX_SIZE_LIMIT)
+                    .delegate_dfa_size_limit(REGEX_DFA_LIMIT)
+                    .build()
+                    .map_err(|e| err(e.to_string()))?;
+                (Compiled::Fancy(Box::new(re)), PcreEngine::Backtracking(why))
+            }
+        };
+        Ok(CompiledPcre {
+            inner,
+            engine,
+            negated: pcre.negated,
+            relative: pcre.relative,
+        })
+    }
+
+    /// Which engine runs the pattern.
+    pub fn engine(&self) -> PcreEngine {
+        self.engine
+    }
+
+    /// `pcre:!"..."`: the rule wants no match.
+    pub fn negated(&self) -> bool {
+        self.negated
+    }
+
+    /// `R`: the search starts where the previous match in the buffer
+    /// ended.
+    pub fn relative(&self) -> bool {
+        self.relative
+    }
+
+    /// The first match in `buf[from..]` (the subject starts at `from`, as
+    /// Suricata's relative pcre does); offsets are in `buf`. A step-limit
+    /// hit counts as no match. `from` past the end: no match.
+    pub fn find(&self, buf: &[u8], from: usize) -> Option<(usize, usize)> {
+        match self.search(buf, from) {
+            PcreOutcome::Match(s, e) => Some((s, e)),
+            _ => None,
+        }
+    }
+
+    /// Like [`find`](Self::find), telling a step-limit hit apart.
+    pub fn search(&self, buf: &[u8], from: usize) -> PcreOutcome {
+        let Some(subject) = buf.get(from..) else {
+            return PcreOutcome::NoMatch;
+        };
+        match self.search_subject(subject) {
+            PcreOutcome::Match(s, e) => PcreOutcome::Match(s + from, e + from),
+            other => other,
+        }
+    }
+
+    fn search_subject(&self, subject: &[u8]) -> PcreOutcome {
+        match &self.inner {
+            Compiled::Regex {
+                re,
+                trailing_dollar,
+            } => {
+                let Some(m) = re.find(subject) else {
+                    return PcreOutcome::NoMatch;
+                };
+                if *trailing_dollar && subject.last() == Some(&b'\n') {
+                    // The match may end before the final newline: the
+                    // marker group says where PCRE's match ends. Rare
+                    // path (pattern ends in `$`, subject in `\n`).
+                    let mut locs = re.capture_locations();
+                    if re.captures_read(&mut locs, subject).is_some() {
+                        if let Some((end, _)) = locs.get(locs.len() - 1) {
+                            return PcreOutcome::Match(m.start(), end);
+                        }
+                    }
+                }
+                PcreOutcome::Match(m.start(), m.end())
+            }
+            Compiled::Fancy(re) => {
+                if let Ok(text) = std::str::from_utf8(subject) {
+                    if subject.is_ascii() {
+                        return fancy_outcome(re.find(text), |o| o);
+                    }
+                }
+                LATIN1.with(|cell| {
+                    let mut s = cell.borrow_mut();
+                    s.clear();
+                    s.extend(subject.iter().map(|&b| char::from(b)));
+                    let text: &str = &s;
+                    fancy_outcome(re.find(text), |o| text[..o].chars().count())
+                })
+            }
+        }
+    }
+}
+
+fn fancy_outcome(
+    r: Result<Option<fancy_regex::Match<'_>>, fancy_regex::Error>,
+    map: impl Fn(usize) -> usize,
+) -> PcreOutcome {
+    match r {
+        Ok(Some(m)) => PcreOutcome::Match(map(m.start()), map(m.end())),
+        Ok(None) => PcreOutcome::NoMatch,
+        Err(_) => PcreOutcome::LimitHit,
+    }
+}
+
+#[cfg(test)]
+mod tests;
