@@ -1,5 +1,6 @@
-//! Payload match lists: `content` (all modifiers) and `isdataat`, with
-//! Suricata's relative-chain semantics (`DetectEngineContentInspection`).
+//! Payload match lists: `content` (all modifiers), `isdataat`, `pcre`
+//! and the `byte_*` keywords, with Suricata's relative-chain semantics
+//! (`DetectEngineContentInspection`).
 //!
 //! Positions: a non-relative content searches `[offset, offset + depth)`
 //! (depth counts from offset, as written). A relative content (`distance`,
@@ -9,46 +10,59 @@
 //! its next occurrence, as Suricata does; the number of retries per list
 //! is capped ([`MAX_STEPS`]) so hostile payloads cannot loop for long.
 //! A negated content succeeds when the pattern is absent from its window
-//! and does not move the match position.
+//! and does not move the match position. Content positions may name a
+//! byte variable; an unset variable is a non-match.
 //!
-//! Only literal operands are evaluated: a `byte_extract` variable makes
-//! the rule inactive at build time (see [`super::support`]).
+//! `pcre` searches from the previous match end when relative (`R`), else
+//! from 0, and moves the cursor to the match end; when a later step
+//! fails, it is retried from its previous match start plus one, like
+//! content (not for anchored patterns: `^`, `\A` or `A`, whose retry
+//! could not match in PCRE either). A negated pcre never moves the
+//! cursor. `byte_jump` and `byte_extract` move the cursor; `byte_test`,
+//! `byte_math` and `isdataat` do not. The evaluators themselves live in
+//! [`super::keywords`].
 
-use crate::rule::keywords::byte::IsDataAt;
+use crate::rule::keywords::byte::{ByteExtract, ByteJump, ByteMath, ByteTest, IsDataAt};
 use crate::rule::keywords::content::Content;
 use crate::rule::keywords::value::Operand;
+
+use super::keywords::byte::{self as kb, ByteVars};
+use super::keywords::pcre::CompiledPcre;
 
 /// Upper bound on content searches for one list on one packet (Suricata's
 /// `inspection_recursion_limit` is 3000).
 pub const MAX_STEPS: u32 = 3000;
 
 /// One compiled payload match.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) enum Step {
-    /// A content with literal positions.
+    /// A content.
     Content(CContent),
     /// `isdataat`.
-    IsDataAt {
-        /// Position.
-        at: i64,
-        /// `relative`.
-        relative: bool,
-        /// `!`.
-        negated: bool,
-    },
+    IsDataAt(IsDataAt),
+    /// `pcre`, with whether it is anchored (no retry).
+    Pcre(Box<CompiledPcre>, bool),
+    /// `byte_test`.
+    ByteTest(ByteTest),
+    /// `byte_jump`.
+    ByteJump(ByteJump),
+    /// `byte_extract`.
+    ByteExtract(ByteExtract),
+    /// `byte_math`.
+    ByteMath(ByteMath),
 }
 
-/// A content with its positions resolved to numbers.
+/// A content with its positions (numbers or byte variables).
 #[derive(Clone, Debug)]
 pub(crate) struct CContent {
     /// Pattern (lowercased when `nocase`).
     pub pattern: Vec<u8>,
     pub nocase: bool,
     pub negated: bool,
-    pub offset: i64,
-    pub depth: Option<i64>,
-    pub distance: Option<i64>,
-    pub within: Option<i64>,
+    pub offset: Option<Operand<i64>>,
+    pub depth: Option<Operand<i64>>,
+    pub distance: Option<Operand<i64>>,
+    pub within: Option<Operand<i64>>,
     pub startswith: bool,
     pub endswith: bool,
 }
@@ -59,43 +73,33 @@ impl CContent {
     }
 }
 
-fn num(o: &Option<Operand<i64>>) -> Result<Option<i64>, ()> {
-    match o {
-        None => Ok(None),
-        Some(Operand::Num(n)) => Ok(Some(*n)),
-        Some(Operand::Var(_)) => Err(()),
-    }
-}
-
-/// Compiles a content; `None` when a position is a byte variable.
-pub(crate) fn compile_content(c: &Content) -> Option<CContent> {
+/// Compiles a content.
+pub(crate) fn compile_content(c: &Content) -> CContent {
     let pattern = if c.nocase {
         c.pattern.to_ascii_lowercase()
     } else {
         c.pattern.clone()
     };
-    Some(CContent {
+    CContent {
         pattern,
         nocase: c.nocase,
         negated: c.negated,
-        offset: num(&c.offset).ok()?.unwrap_or(0),
-        depth: num(&c.depth).ok()?,
-        distance: num(&c.distance).ok()?,
-        within: num(&c.within).ok()?,
+        offset: c.offset.clone(),
+        depth: c.depth.clone(),
+        distance: c.distance.clone(),
+        within: c.within.clone(),
         startswith: c.startswith,
         endswith: c.endswith,
-    })
+    }
 }
 
-/// Compiles an `isdataat`; `None` when its position is a byte variable.
-pub(crate) fn compile_isdataat(i: &IsDataAt) -> Option<Step> {
-    match i.offset {
-        Operand::Num(at) => Some(Step::IsDataAt {
-            at,
-            relative: i.relative,
-            negated: i.negated,
-        }),
-        Operand::Var(_) => None,
+/// The value of an optional position: `Ok(None)` when absent, `Err` when
+/// it names a variable not set.
+fn pos(o: &Option<Operand<i64>>, vars: &ByteVars<'_>) -> Result<Option<i64>, ()> {
+    match o {
+        None => Ok(None),
+        Some(Operand::Num(n)) => Ok(Some(*n)),
+        Some(Operand::Var(v)) => vars.get(v).map(|n| Some(n as i64)).ok_or(()),
     }
 }
 
@@ -120,24 +124,25 @@ fn find(hay: &[u8], pat: &[u8], nocase: bool, from: usize, end: usize) -> Option
 }
 
 /// The search window `[start, end)` of `c` given the previous match end.
-fn window(c: &CContent, prev: usize, len: usize) -> Option<(usize, usize)> {
+fn window(c: &CContent, prev: usize, len: usize, vars: &ByteVars<'_>) -> Option<(usize, usize)> {
     let (start, end) = if c.relative() {
-        let dist = c.distance.unwrap_or(0);
-        let base = prev as i64 + dist;
+        let dist = pos(&c.distance, vars).ok()?.unwrap_or(0);
+        let base = (prev as i64).saturating_add(dist);
         let start = base.max(0);
-        let end = match c.within {
-            Some(w) => (base + w).min(len as i64),
+        let end = match pos(&c.within, vars).ok()? {
+            Some(w) => base.saturating_add(w).min(len as i64),
             None => len as i64,
         };
         (start, end)
     } else if c.startswith {
         (0, len as i64)
     } else {
-        let end = match c.depth {
-            Some(d) => (c.offset + d).min(len as i64),
+        let offset = pos(&c.offset, vars).ok()?.unwrap_or(0);
+        let end = match pos(&c.depth, vars).ok()? {
+            Some(d) => offset.saturating_add(d).min(len as i64),
             None => len as i64,
         };
-        (c.offset, end)
+        (offset, end)
     };
     if start > end || start < 0 {
         return None;
@@ -145,13 +150,21 @@ fn window(c: &CContent, prev: usize, len: usize) -> Option<(usize, usize)> {
     Some((start as usize, end as usize))
 }
 
-/// Whether the list `steps` matches `buf`.
-pub(crate) fn matches(steps: &[Step], buf: &[u8]) -> bool {
+/// Whether the list `steps` matches `buf`, with the rule's byte variables
+/// in `vars` (cleared first).
+pub(crate) fn matches(steps: &[Step], buf: &[u8], vars: &mut ByteVars<'_>) -> bool {
     let mut budget = MAX_STEPS;
-    inspect(steps, buf, 0, &mut budget)
+    vars.clear();
+    inspect(steps, buf, 0, vars, &mut budget)
 }
 
-fn inspect(steps: &[Step], buf: &[u8], prev: usize, budget: &mut u32) -> bool {
+fn inspect(
+    steps: &[Step],
+    buf: &[u8],
+    prev: usize,
+    vars: &mut ByteVars<'_>,
+    budget: &mut u32,
+) -> bool {
     let Some((first, rest)) = steps.split_first() else {
         return true;
     };
@@ -160,31 +173,55 @@ fn inspect(steps: &[Step], buf: &[u8], prev: usize, budget: &mut u32) -> bool {
     }
     *budget -= 1;
     match first {
-        Step::IsDataAt {
-            at,
-            relative,
-            negated,
-        } => {
-            let has = if *relative {
-                prev as i64 + at <= buf.len() as i64
-            } else {
-                *at < buf.len() as i64
-            };
-            has != *negated && inspect(rest, buf, prev, budget)
+        Step::IsDataAt(d) => {
+            kb::isdataat(buf, prev, d, vars) && inspect(rest, buf, prev, vars, budget)
+        }
+        Step::ByteTest(t) => {
+            kb::byte_test(buf, prev, t, vars) && inspect(rest, buf, prev, vars, budget)
+        }
+        Step::ByteMath(m) => {
+            kb::byte_math(buf, prev, m, vars).is_some() && inspect(rest, buf, prev, vars, budget)
+        }
+        Step::ByteJump(j) => match kb::byte_jump(buf, prev, j, vars) {
+            Some(at) => inspect(rest, buf, at, vars, budget),
+            None => false,
+        },
+        Step::ByteExtract(e) => match kb::byte_extract(buf, prev, e, vars) {
+            Some(at) => inspect(rest, buf, at, vars, budget),
+            None => false,
+        },
+        Step::Pcre(p, anchored) => {
+            let base = if p.relative() { prev } else { 0 };
+            if p.negated() {
+                return p.find(buf, base).is_none() && inspect(rest, buf, prev, vars, budget);
+            }
+            let retry = !*anchored && rest.iter().any(depends_on_position);
+            let mut from = base;
+            while let Some((s, e)) = p.find(buf, from) {
+                if inspect(rest, buf, e, vars, budget) {
+                    return true;
+                }
+                if !retry || *budget == 0 {
+                    return false;
+                }
+                *budget -= 1;
+                from = s + 1;
+            }
+            false
         }
         Step::Content(c) => {
-            let Some((start, end)) = window(c, prev, buf.len()) else {
-                return c.negated && inspect(rest, buf, prev, budget);
+            let Some((start, end)) = window(c, prev, buf.len(), vars) else {
+                return c.negated && inspect(rest, buf, prev, vars, budget);
             };
             if c.negated {
                 let found = occurrences(c, buf, start, end).next().is_some();
-                return !found && inspect(rest, buf, prev, budget);
+                return !found && inspect(rest, buf, prev, vars, budget);
             }
             // Retry later occurrences only when what follows depends on
             // where this one matched.
             let retry = rest.iter().any(depends_on_position);
             for s in occurrences(c, buf, start, end) {
-                if inspect(rest, buf, s + c.pattern.len(), budget) {
+                if inspect(rest, buf, s + c.pattern.len(), vars, budget) {
                     return true;
                 }
                 if !retry || *budget == 0 {
@@ -200,7 +237,12 @@ fn inspect(steps: &[Step], buf: &[u8], prev: usize, budget: &mut u32) -> bool {
 fn depends_on_position(s: &Step) -> bool {
     match s {
         Step::Content(c) => c.relative(),
-        Step::IsDataAt { relative, .. } => *relative,
+        Step::IsDataAt(d) => d.relative,
+        Step::Pcre(p, _) => p.relative(),
+        Step::ByteTest(t) => t.relative,
+        Step::ByteJump(j) => j.relative,
+        Step::ByteExtract(e) => e.relative,
+        Step::ByteMath(m) => m.relative,
     }
 }
 
@@ -229,6 +271,7 @@ fn occurrences<'b>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::keywords::byte::VarNames;
     use crate::rule::parse_rule;
     use crate::rule::Match;
 
@@ -238,11 +281,16 @@ mod tests {
             .matches
             .iter()
             .map(|m| match m {
-                Match::Content(c) => Step::Content(compile_content(c).unwrap()),
-                Match::IsDataAt(i) => compile_isdataat(i).unwrap(),
+                Match::Content(c) => Step::Content(compile_content(c)),
+                Match::IsDataAt(i) => Step::IsDataAt(i.clone()),
                 _ => panic!(),
             })
             .collect()
+    }
+
+    fn matches(steps: &[Step], buf: &[u8]) -> bool {
+        let names = VarNames::default();
+        super::matches(steps, buf, &mut ByteVars::new(&names))
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! raises no alert (Suricata's action order puts pass first; a pass here
 //! applies to the packet only, not the rest of the flow). `noalert` rules
 //! match but raise nothing. `log` and `sdrop` raise nothing either.
+//!
+//! Per-flow data is the flow's [`FlowBits`] (inline, fixed capacity).
 
 use std::sync::Arc;
 
@@ -17,6 +19,7 @@ use crate::rule::Action;
 use crate::runtime::{Inspector, PacketCtx, PacketRole};
 
 use super::engine::{DetectScratch, Engine};
+use super::keywords::bits::FlowBits;
 use super::packet::View;
 
 /// One worker's detection: the shared engine, its scratch, and where
@@ -69,11 +72,11 @@ fn pkt_src(role: PacketRole) -> PktSrc {
 }
 
 impl<S: AlertSink> Inspector for Detector<S> {
-    type FlowData = ();
+    type FlowData = FlowBits;
 
-    fn inspect(&mut self, ctx: &PacketCtx<'_>, _flow_data: Option<&mut ()>) {
+    fn inspect(&mut self, ctx: &PacketCtx<'_>, flow_data: Option<&mut FlowBits>) {
         let v = View::new(ctx);
-        self.engine.inspect(&v, &mut self.scratch);
+        self.engine.inspect(&v, &mut self.scratch, flow_data);
         if self.scratch.matched.is_empty() {
             return;
         }

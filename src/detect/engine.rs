@@ -16,7 +16,10 @@ use thiserror::Error;
 use crate::config::Classifications;
 use crate::rule::{Action, Condition, Direction, Endpoints, LoadedRule, Match, Protocol, RuleSet};
 
-use super::content::{compile_content, compile_isdataat, matches as list_matches, Step};
+use super::content::{compile_content, matches as list_matches, Step};
+use super::keywords::bits::{BitNames, BitsOp, FlowBits};
+use super::keywords::byte::{ByteVars, VarNames};
+use super::keywords::pcre::CompiledPcre;
 use super::packet::{condition_matches, proto_matches, View};
 use super::prefilter::{fast_pattern, Prefilter};
 use super::support::inactive_reason;
@@ -67,6 +70,13 @@ pub struct CompiledRule {
     pub(crate) both_ways: bool,
     pub(crate) conditions: Vec<Condition>,
     pub(crate) payload: Vec<Step>,
+    /// The byte variables of `payload`.
+    pub(crate) vars: VarNames,
+    /// `flowbits` conditions (`isset`/`isnotset`).
+    pub(crate) bit_checks: Vec<BitsOp>,
+    /// `flowbits` actions (`set`/`unset`/`toggle`), run when the rule
+    /// matched.
+    pub(crate) bit_actions: Vec<BitsOp>,
 }
 
 impl CompiledRule {
@@ -96,12 +106,24 @@ impl CompiledRule {
         one_way(true) || (self.both_ways && one_way(false))
     }
 
-    /// Whether the rule matches the packet (all of it, prefilter aside).
-    pub(crate) fn matches(&self, v: &View<'_, '_>) -> bool {
+    /// Whether the rule matches the packet (all of it, prefilter aside),
+    /// given the flow's bits (`None`: no flow, every flowbits condition
+    /// fails).
+    pub(crate) fn matches(&self, v: &View<'_, '_>, bits: Option<&FlowBits>) -> bool {
         proto_matches(&self.protocol, v)
             && self.endpoints_match(v)
             && self.conditions.iter().all(|c| condition_matches(c, v))
-            && (self.payload.is_empty() || list_matches(&self.payload, v.payload))
+            && self
+                .bit_checks
+                .iter()
+                .all(|b| bits.is_some_and(|f| b.check_flow(f)))
+            && (self.payload.is_empty()
+                || list_matches(&self.payload, v.payload, &mut ByteVars::new(&self.vars)))
+    }
+
+    /// Whether the rule changes flowbits when it matches.
+    pub(crate) fn sets_bits(&self) -> bool {
+        !self.bit_actions.is_empty()
     }
 }
 
@@ -126,12 +148,16 @@ pub struct DetectScratch {
 impl Engine {
     /// Whether the engine evaluates `rule` (every keyword in it).
     pub fn is_active(rule: &LoadedRule) -> bool {
-        inactive_reason(&rule.rule).is_none()
+        Self::why_inactive(rule).is_none()
     }
 
     /// Why the engine does not evaluate `rule`; `None` when it does.
+    /// Compiles what needs compiling (pcre), so a pattern the engines
+    /// cannot run is a reason too.
     pub fn why_inactive(rule: &LoadedRule) -> Option<String> {
-        inactive_reason(&rule.rule)
+        inactive_reason(&rule.rule).or_else(|| {
+            compile_rule(rule, &mut BitNames::default(), &Classifications::default()).err()
+        })
     }
 
     /// The compiled rules, in load order.
@@ -144,27 +170,125 @@ impl Engine {
         &self.inactive
     }
 
-    /// Lists into `scratch.matched` the rules `v`'s packet matches.
-    pub fn inspect(&self, v: &View<'_, '_>, scratch: &mut DetectScratch) {
+    /// Lists into `scratch.matched` the rules `v`'s packet matches, and
+    /// runs the flowbits actions of those rules on `bits` (the flow's
+    /// bits; `None` without a flow).
+    ///
+    /// As Suricata orders rules that set flowbits before those that test
+    /// them, the candidates that set flowbits are evaluated first (their
+    /// actions applied as each matches), then the others; each group in
+    /// rule order, and `matched` lists them in that evaluation order.
+    pub fn inspect(
+        &self,
+        v: &View<'_, '_>,
+        scratch: &mut DetectScratch,
+        mut bits: Option<&mut FlowBits>,
+    ) {
         scratch.matched.clear();
         match &self.prefilter {
-            Some(p) => {
-                p.candidates(v, &mut scratch.lowered, &mut scratch.candidates);
-                for &i in &scratch.candidates {
-                    if self.rules[i as usize].matches(v) {
-                        scratch.matched.push(i);
-                    }
-                }
-            }
+            Some(p) => p.candidates(v, &mut scratch.lowered, &mut scratch.candidates),
             None => {
-                for (i, r) in self.rules.iter().enumerate() {
-                    if r.matches(v) {
-                        scratch.matched.push(i as u32);
+                scratch.candidates.clear();
+                scratch.candidates.extend(0..self.rules.len() as u32);
+            }
+        }
+        for setters in [true, false] {
+            for &i in &scratch.candidates {
+                let r = &self.rules[i as usize];
+                if r.sets_bits() != setters || !r.matches(v, bits.as_deref()) {
+                    continue;
+                }
+                if let Some(b) = bits.as_deref_mut() {
+                    for a in &r.bit_actions {
+                        a.apply_flow(b);
                     }
                 }
+                scratch.matched.push(i);
             }
         }
     }
+}
+
+/// Compiles the parts of `lr` beyond its header: the payload steps, byte
+/// variables and flowbits; `Err` with the reason when something does not
+/// compile (a pcre the engines cannot run, a full bit-name table).
+fn compile_rule(
+    lr: &LoadedRule,
+    names: &mut BitNames,
+    classes: &Classifications,
+) -> Result<CompiledRule, String> {
+    let r = &lr.rule;
+    let mut payload = Vec::new();
+    for l in &r.lists {
+        for m in &l.matches {
+            let step = match m {
+                Match::Content(c) => Step::Content(compile_content(c)),
+                Match::IsDataAt(i) => Step::IsDataAt(i.clone()),
+                Match::Pcre(p) => {
+                    if p.captures.is_some() {
+                        return Err("pcre capture into a variable".into());
+                    }
+                    let c = CompiledPcre::compile(p).map_err(|e| e.to_string())?;
+                    let anchored = p.flags.anchored
+                        || p.pattern.starts_with('^')
+                        || p.pattern.starts_with("\\A");
+                    Step::Pcre(Box::new(c), anchored)
+                }
+                Match::ByteTest(t) => Step::ByteTest(t.clone()),
+                Match::ByteJump(j) => Step::ByteJump(j.clone()),
+                Match::ByteExtract(e) => Step::ByteExtract(e.clone()),
+                Match::ByteMath(m) => Step::ByteMath(m.clone()),
+                other => return Err(format!("keyword '{}'", other.keyword())),
+            };
+            payload.push(step);
+        }
+    }
+    let mut bit_checks = Vec::new();
+    let mut bit_actions = Vec::new();
+    let mut noalert = false;
+    for c in &r.conditions {
+        match c {
+            Condition::Noalert => noalert = true,
+            Condition::Flowbits(f) => {
+                let op = BitsOp::flowbits(f, names).ok_or("too many flowbit names")?;
+                if op.is_noalert() {
+                    noalert = true;
+                } else if op.is_condition() {
+                    bit_checks.push(op);
+                } else {
+                    bit_actions.push(op);
+                }
+            }
+            _ => {}
+        }
+    }
+    let class = r.classtype.as_deref().and_then(|c| classes.get(c));
+    Ok(CompiledRule {
+        gid: r.gid(),
+        sid: r.sid.unwrap_or(0),
+        rev: r.rev(),
+        msg: r.msg.clone(),
+        class_desc: class.map(|c| c.description.clone()),
+        priority: r.priority.or(class.map(|c| c.priority)).unwrap_or(3),
+        action: r.action,
+        noalert,
+        protocol: r.protocol.clone(),
+        endpoints: lr.endpoints.clone(),
+        both_ways: r
+            .header
+            .as_ref()
+            .is_some_and(|h| h.direction == Direction::Both),
+        conditions: r
+            .conditions
+            .iter()
+            .filter(|c| !matches!(c, Condition::Flowbits(_)))
+            .cloned()
+            .collect(),
+        payload,
+        vars: VarNames::of_rule(r),
+        bit_checks,
+        bit_actions,
+    })
 }
 
 impl EngineBuilder {
@@ -175,50 +299,25 @@ impl EngineBuilder {
     pub fn build(&self, set: &RuleSet, classes: &Classifications) -> Result<Engine, BuildError> {
         let mut rules = Vec::new();
         let mut inactive = Vec::new();
+        let mut names = BitNames::default();
+        let mut fps = Vec::new();
         for lr in &set.rules {
             let r = &lr.rule;
-            if let Some(why) = inactive_reason(r) {
-                inactive.push((r.sid.unwrap_or(0), why));
-                continue;
-            }
-            let mut payload = Vec::new();
-            for l in &r.lists {
-                for m in &l.matches {
-                    let step = match m {
-                        Match::Content(c) => compile_content(c).map(Step::Content),
-                        Match::IsDataAt(i) => compile_isdataat(i),
-                        _ => None,
-                    };
-                    payload.extend(step);
+            let compiled = match inactive_reason(r) {
+                Some(why) => Err(why),
+                None => compile_rule(lr, &mut names, classes),
+            };
+            match compiled {
+                Ok(c) => {
+                    rules.push(c);
+                    if self.prefilter {
+                        fps.push(fast_pattern(r));
+                    }
                 }
+                Err(why) => inactive.push((r.sid.unwrap_or(0), why)),
             }
-            let class = r.classtype.as_deref().and_then(|c| classes.get(c));
-            rules.push(CompiledRule {
-                gid: r.gid(),
-                sid: r.sid.unwrap_or(0),
-                rev: r.rev(),
-                msg: r.msg.clone(),
-                class_desc: class.map(|c| c.description.clone()),
-                priority: r.priority.or(class.map(|c| c.priority)).unwrap_or(3),
-                action: r.action,
-                noalert: r.conditions.iter().any(|c| matches!(c, Condition::Noalert)),
-                protocol: r.protocol.clone(),
-                endpoints: lr.endpoints.clone(),
-                both_ways: r
-                    .header
-                    .as_ref()
-                    .is_some_and(|h| h.direction == Direction::Both),
-                conditions: r.conditions.clone(),
-                payload,
-            });
         }
         let prefilter = if self.prefilter {
-            let fps: Vec<_> = set
-                .rules
-                .iter()
-                .filter(|lr| inactive_reason(&lr.rule).is_none())
-                .map(|lr| fast_pattern(&lr.rule))
-                .collect();
             Some(Prefilter::build(&rules, &fps).map_err(BuildError::Prefilter)?)
         } else {
             None

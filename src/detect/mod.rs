@@ -6,13 +6,14 @@
 //! see [`Engine::why_inactive`]): packet protocols (`ip`, `ipv4`, `ipv6`,
 //! `tcp`, `tcp-pkt`, `udp`, `icmp*`, `igmp`, `sctp`, `pkthdr`), addresses
 //! and ports (`->` and `<>`), the payload buffer with `content` (all
-//! modifiers) and `isdataat`, and the packet conditions (`flow`, `dsize`,
+//! modifiers), `isdataat`, `pcre` and `byte_test`/`byte_jump`/
+//! `byte_extract`/`byte_math`, `flowbits` (per-flow [`keywords::bits::FlowBits`]
+//! as the detector's flow data), and the packet conditions (`flow`, `dsize`,
 //! `ttl`, `tos`, `id`, `ip_proto`, `ipopts`, `fragbits`, `fragoffset`,
 //! `sameip`, `flags`, `seq`, `ack`, `window`, `itype`, `icode`, `icmp_id`,
 //! `icmp_seq`, `tcp.mss`, checksum keywords, `decode-event`, `noalert`).
 //! Metadata keywords are no-ops. Not here: app-layer protocols and sticky
-//! buffers, stream reassembly, and the keywords of [`keywords`] (pcre,
-//! byte_*, flowbits, thresholds), which are wired in separately.
+//! buffers, stream reassembly, xbits, flowint and thresholds.
 
 mod content;
 mod detector;

@@ -1,7 +1,8 @@
 //! Which rules the engine evaluates: a rule is *active* only when every
 //! keyword in it is one the engine evaluates. Anything else (app-layer
-//! protocols and sticky buffers, pcre, byte_* keywords, flowbits,
-//! thresholds...) makes the rule inactive with a reason, never a guess.
+//! protocols and sticky buffers, xbits, flowint, thresholds...) makes the
+//! rule inactive with a reason, never a guess. A pcre the engines cannot
+//! compile is found at engine build ([`super::Engine::why_inactive`]).
 
 use crate::rule::{Buffer, Condition, Match, Protocol, Rule};
 
@@ -37,16 +38,13 @@ pub fn inactive_reason(rule: &Rule) -> Option<String> {
         }
         for m in &list.matches {
             match m {
-                Match::Content(c) => {
-                    let vars = [&c.offset, &c.depth, &c.distance, &c.within];
-                    if vars
-                        .iter()
-                        .any(|o| o.as_ref().and_then(|o| o.var()).is_some())
-                    {
-                        return Some("content position from a byte variable".into());
-                    }
-                }
-                Match::IsDataAt(i) if i.offset.var().is_none() => {}
+                Match::Content(_)
+                | Match::IsDataAt(_)
+                | Match::Pcre(_)
+                | Match::ByteTest(_)
+                | Match::ByteJump(_)
+                | Match::ByteExtract(_)
+                | Match::ByteMath(_) => {}
                 other => return Some(format!("keyword '{}'", other.keyword())),
             }
         }
@@ -73,6 +71,7 @@ pub fn inactive_reason(rule: &Rule) -> Option<String> {
             | Condition::IcmpId(_)
             | Condition::IcmpSeq(_)
             | Condition::Checksum(..)
+            | Condition::Flowbits(_)
             | Condition::Noalert => true,
             Condition::DecodeEvent(name) => crate::decode::DecodeEvent::from_name(name).is_some(),
             _ => false,
@@ -102,8 +101,17 @@ mod tests {
             r(r#"alert http any any -> any any (content:"a"; sid:1;)"#).as_deref(),
             Some("application-layer protocol 'http'")
         );
-        assert!(r(r#"alert tcp any any -> any any (pcre:"/a/"; sid:1;)"#).is_some());
-        assert!(r(r#"alert tcp any any -> any any (flowbits:isset,a; sid:1;)"#).is_some());
+        assert_eq!(
+            r(r#"alert tcp any any -> any any (pcre:"/a/"; sid:1;)"#),
+            None
+        );
+        assert_eq!(
+            r(r#"alert tcp any any -> any any (flowbits:isset,a; sid:1;)"#),
+            None
+        );
+        assert!(
+            r(r#"alert tcp any any -> any any (xbits:isset,a,track ip_src; sid:1;)"#).is_some()
+        );
         assert!(r(r#"alert tcp any any -> any any (content:"a"; http_uri; sid:1;)"#).is_some());
         assert_eq!(
             r(r#"alert pkthdr any any -> any any (decode-event:ipv4.pkt_too_small; sid:1;)"#),

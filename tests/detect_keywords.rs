@@ -1,0 +1,176 @@
+//! The engine on the keywords of `detect::keywords`: `pcre`, the `byte_*`
+//! keywords and `flowbits`, run through the runtime `Worker` and the
+//! `Detector` on hand-built UDP packets. Every case runs with the
+//! prefilter on and off and expects the same alerts. Expected sids are
+//! worked out in the comment above each case.
+
+use std::sync::Arc;
+
+use rulewire::capture::{LinkType, RawPacket, Timestamp};
+use rulewire::config::{Classifications, Vars};
+use rulewire::decode::craft::PacketBuilder;
+use rulewire::detect::{Detector, EngineBuilder};
+use rulewire::output::{AlertRecord, AlertSink};
+use rulewire::rule::{load_str, LoadOptions};
+use rulewire::runtime::{PipelineConfig, Worker};
+
+/// Records `(packet index, sid)` per alert.
+#[derive(Default)]
+struct Sids(Vec<(u64, u32)>);
+
+impl AlertSink for Sids {
+    fn alert(&mut self, rec: &AlertRecord<'_>) -> std::io::Result<()> {
+        self.0.push((rec.pcap_cnt, rec.sid));
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// One UDP packet 10.0.0.1:`sport` -> 10.0.0.2:53 carrying `payload`.
+fn udp(sport: u16, payload: &[u8]) -> Vec<u8> {
+    PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2])
+        .udp(sport, 53, payload)
+        .ethernet()
+}
+
+/// Runs `rules` over `packets` (numbered from 1) with the prefilter on
+/// and off, checks both agree, and returns the alerts.
+fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32)> {
+    let vars = Vars::new();
+    let set = load_str(rules, &LoadOptions::new(&vars));
+    let errors: Vec<_> = set.errors().collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut out = Vec::new();
+    for prefilter in [true, false] {
+        let engine = EngineBuilder { prefilter }
+            .build(&set, &Classifications::default())
+            .unwrap();
+        assert!(
+            engine.inactive().is_empty(),
+            "inactive: {:?}",
+            engine.inactive()
+        );
+        let det = Detector::new(Arc::new(engine), Sids::default());
+        let mut w = Worker::with_inspector(&PipelineConfig::default(), det);
+        for (i, p) in packets.iter().enumerate() {
+            w.process(&RawPacket {
+                index: i as u64 + 1,
+                ts: Timestamp::new(1_700_000_000 + i as u64, 0),
+                linktype: LinkType::ETHERNET,
+                data: p,
+                orig_len: p.len() as u32,
+            });
+        }
+        w.finish();
+        out.push(w.into_inspector().into_sink().0);
+    }
+    assert_eq!(out[0], out[1], "prefilter on vs off");
+    out.swap_remove(0)
+}
+
+#[test]
+fn pcre_relative_after_content() {
+    let rules = r#"
+alert udp any any -> any any (msg:"R anchors at the content end"; content:"GET "; pcre:"/^\/admin/R"; sid:1;)
+alert udp any any -> any any (msg:"content retried for a relative pcre"; content:"a"; pcre:"/^b/R"; sid:2;)
+alert udp any any -> any any (msg:"pcre retried for a relative content"; pcre:"/a./"; content:"z"; within:1; sid:3;)
+alert udp any any -> any any (msg:"negated pcre"; content:"GET"; pcre:!"/passwd/i"; sid:4;)
+"#;
+    let pkts = [
+        // 1: "GET " ends at 4, "/admin" starts there: sid 1; no "passwd":
+        //    sid 4. No "a" followed by "b": sid 2 no. "/a." = "ad" then
+        //    "m" is not "z": sid 3 no.
+        udp(1000, b"GET /admin"),
+        // 2: "/admin" is not at the end of "GET ": sid 1 no; sid 4 yes.
+        udp(1000, b"GET /x/admin"),
+        // 3: first "a" (0) is followed by "x", the second (2) by "b":
+        //    sid 2 on retry. "ax" then "a" != "z"; retry from 1: "ab" ends
+        //    at 4... "axab": "ab" at 2..4, nothing after: sid 3 no.
+        udp(1000, b"axab"),
+        // 4: "ab" (0..2) then "a" != "z"; retry: "ac" (2..4) then "z": sid
+        //    3. sid 2: "a" at 0 then "b": yes.
+        udp(1000, b"abacz"),
+        // 5: "PASSWD" matches /passwd/i: sid 4 no; sid 1 no.
+        udp(1000, b"GET /PASSWD"),
+    ];
+    assert_eq!(
+        run(rules, &pkts),
+        vec![(1, 1), (1, 4), (2, 4), (3, 2), (4, 2), (4, 3)]
+    );
+}
+
+#[test]
+fn byte_test_and_jump_chains() {
+    let rules = r#"
+alert udp any any -> any any (msg:"u16 > 15"; byte_test:2,>,15,0; sid:1;)
+alert udp any any -> any any (msg:"jump by the length then XYZ"; byte_jump:2,0; content:"XYZ"; within:3; sid:2;)
+alert udp any any -> any any (msg:"extract an offset, test there"; byte_extract:1,0,off; byte_test:1,=,0x41,off; sid:3;)
+alert udp any any -> any any (msg:"math then relative test"; content:"L"; byte_math:bytes 1, offset 0, oper +, rvalue 1, result r, relative; byte_test:1,=,r,1,relative; sid:4;)
+alert udp any any -> any any (msg:"content at a variable offset"; byte_extract:1,0,o; content:"Q"; offset:o; depth:1; sid:5;)
+"#;
+    let pkts = [
+        // 1: 00 03 "abcXYZ": u16 = 3, not > 15. Jump: read ends at 2,
+        //    + 3 = 5, "XYZ" at 5..8 within 3: sid 2. byte 0 = 0: byte 0 is
+        //    0x00, not 'A'. No "L". Byte at offset 0 is 'Q'? no.
+        udp(2000, b"\x00\x03abcXYZ"),
+        // 2: 00 02 "abcXYZ": jump to 4, "cXY" is not "XYZ": no sid 2.
+        udp(2000, b"\x00\x02abcXYZ"),
+        // 3: 00 10 ...: u16 = 16 > 15: sid 1. Jump to 2 + 16 past the end.
+        udp(2000, b"\x00\x10zz"),
+        // 4: 02 'z' 'A': off = 2, byte 2 = 'A': sid 3. u16 0x027a > 15:
+        //    sid 1. Jump: 2 + 0x027a past the end. Byte 2 is 'A' not 'Q'.
+        udp(2000, b"\x02zA"),
+        // 5: "L" ends at 1; byte 1 = 0x05, r = 6; byte 2 (1 past the
+        //    cursor) = 0x06: sid 4. u16 "L\x05" = 0x4c05 > 15: sid 1.
+        //    o = 'L' = 76: past the end, no sid 5.
+        udp(2000, b"L\x05\x06"),
+        // 6: o = 2, "Q" at 2 within depth 1: sid 5. u16 0x0278 > 15:
+        //    sid 1. Byte 2 is 'Q', not 'A'.
+        udp(2000, b"\x02xQ"),
+    ];
+    assert_eq!(
+        run(rules, &pkts),
+        vec![
+            (1, 2),
+            (3, 1),
+            (4, 1),
+            (4, 3),
+            (5, 1),
+            (5, 4),
+            (6, 1),
+            (6, 5)
+        ]
+    );
+}
+
+#[test]
+fn flowbits_set_then_isset_per_flow() {
+    let rules = r#"
+alert udp any any -> any any (msg:"login sets auth"; content:"login"; flowbits:set,auth; flowbits:noalert; sid:10;)
+alert udp any any -> any any (msg:"cmd after login"; content:"cmd"; flowbits:isset,auth; sid:11;)
+alert udp any any -> any any (msg:"cmd without login"; content:"cmd"; flowbits:isnotset,auth; sid:12;)
+alert udp any any -> any any (msg:"logout unsets"; content:"logout"; flowbits:unset,auth; sid:13;)
+"#;
+    let pkts = [
+        // 1: flow A sets auth; sid 10 is noalert: nothing.
+        udp(3000, b"login"),
+        // 2: flow A, auth set: sid 11.
+        udp(3000, b"cmd"),
+        // 3: flow B (another port) has no bits: sid 12.
+        udp(3001, b"cmd"),
+        // 4: flow A "logout": sid 13 alerts and clears auth.
+        udp(3000, b"logout"),
+        // 5: flow A again without auth: sid 12.
+        udp(3000, b"cmd"),
+        // 6: flow C, one packet sets and tests: setters run first, so
+        //    sid 11 (and not 12).
+        udp(3002, b"login cmd"),
+    ];
+    assert_eq!(
+        run(rules, &pkts),
+        vec![(2, 11), (3, 12), (4, 13), (5, 12), (6, 11)]
+    );
+}
