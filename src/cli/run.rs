@@ -22,7 +22,7 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
     let config = load_config(&args.engine)?;
     let pipeline = pipeline_config(&args.engine, &config)?;
     let Some(input) = &args.read else {
-        return Err("live capture (-i) needs a build with `--features live`; use -r FILE".into());
+        return Err("live capture (-i) is not wired into `run` yet; use -r FILE".into());
     };
     // Suricata refuses a missing -l directory; creating it is kinder and
     // changes nothing for a directory that exists.
