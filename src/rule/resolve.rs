@@ -279,21 +279,7 @@ impl<'v> Resolver<'v> {
                 }
             }
             AddressExpr::Var(name) => {
-                if stack.is_empty() && via.is_none() {
-                    *via = Some(name.clone());
-                }
-                if stack.iter().any(|s| s == name) || stack.len() >= MAX_DEPTH {
-                    let mut path = stack.join(" -> $");
-                    path.push_str(" -> $");
-                    path.push_str(name);
-                    return Err(fail(
-                        RuleErrorKind::VariableLoop {
-                            name: name.clone(),
-                            path: format!("${path}"),
-                        },
-                        via,
-                    ));
-                }
+                enter_var(name, stack, via)?;
                 let value = self.addr_var(name).map_err(|k| fail(k, via))?;
                 stack.push(name.clone());
                 let r = if negated {
@@ -351,21 +337,7 @@ impl<'v> Resolver<'v> {
                 }
             }
             PortExpr::Var(name) => {
-                if stack.is_empty() && via.is_none() {
-                    *via = Some(name.clone());
-                }
-                if stack.iter().any(|s| s == name) || stack.len() >= MAX_DEPTH {
-                    let mut path = stack.join(" -> $");
-                    path.push_str(" -> $");
-                    path.push_str(name);
-                    return Err(fail(
-                        RuleErrorKind::VariableLoop {
-                            name: name.clone(),
-                            path: format!("${path}"),
-                        },
-                        via,
-                    ));
-                }
+                enter_var(name, stack, via)?;
                 let value = self.port_var(name).map_err(|k| fail(k, via))?;
                 stack.push(name.clone());
                 let r = if negated {
@@ -404,6 +376,28 @@ pub fn resolve_port(expr: &PortExpr, vars: &Vars) -> Result<PortSet, RuleErrorKi
         .port(expr)
         .map(|s| (*s).clone())
         .map_err(|e| e.kind)
+}
+
+/// Notes the first variable met at the top level (for error placement) and
+/// refuses a variable that is already being resolved, or a chain deeper
+/// than `MAX_DEPTH`. Shared by address and port resolution.
+fn enter_var(name: &str, stack: &[String], via: &mut Option<String>) -> Result<(), ResolveError> {
+    if stack.is_empty() && via.is_none() {
+        *via = Some(name.to_string());
+    }
+    if stack.iter().any(|s| s == name) || stack.len() >= MAX_DEPTH {
+        let mut path = stack.join(" -> $");
+        path.push_str(" -> $");
+        path.push_str(name);
+        return Err(ResolveError {
+            kind: RuleErrorKind::VariableLoop {
+                name: name.to_string(),
+                path: format!("${path}"),
+            },
+            via: via.clone(),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
