@@ -20,8 +20,6 @@ use serde_json::Value;
 
 /// Packet-tier cases that differ for a known reason.
 const KNOWN_DIFFERENT: &[(&str, &str)] = &[
-    ("bug-4623", "byte_jump with 0 bytes and a negative post_offset: Suricata reads nothing and clamps a jump before the buffer start to 0; detect::keywords::byte::byte_jump rejects both (to fix there)"),
-    ("detect-bytejump-05", "byte_jump with 0 bytes and a negative post_offset: Suricata reads nothing and clamps a jump before the buffer start to 0; detect::keywords::byte::byte_jump rejects both (to fix there)"),
     ("bug-7390", "TCP alert raised on a later packet by Suricata (stream/raw inspection), as in alert-distance-within-1; the byte_extract distance itself matches"),
     ("output-eve-anomaly-05", "its suricata.yaml enables only eve anomaly output, so expected.json records no alerts; the flowbits:set rule does match every packet"),
     ("alert-distance-within-1", "not analysed yet (first engine version)"),

@@ -235,38 +235,61 @@ pub fn byte_test(buf: &[u8], prev_end: usize, t: &ByteTest, vars: &ByteVars<'_>)
     eval().unwrap_or(false)
 }
 
-/// `byte_jump`: the new cursor, or `None` (no match) when the read or the
-/// jump target falls outside the buffer. The target is the read's end
-/// plus the value (times `multiplier`, rounded up to 4 with `align`), or
-/// the buffer start/end plus the value with `from_beginning`/`from_end`,
-/// then `post_offset`; it must lie inside the buffer (`< len`, as
-/// Suricata checks).
+/// `byte_jump`: the new cursor, or `None` (no match), as Suricata 8's
+/// `DetectBytejumpDoMatch`:
+///
+/// * an empty buffer never matches; the read starts at `offset` (plus the
+///   cursor when `relative`) and must fit in the buffer (a relative read of
+///   one byte or more must start before the end);
+/// * `bytes` may be 0: nothing is read and the value is 0;
+/// * the target is the read's end plus the value (times `multiplier`,
+///   rounded up to 4 with `align`), or the buffer start/end plus the value
+///   with `from_beginning`/`from_end`, then plus `post_offset`;
+/// * a target before the buffer start is clamped to the start; a target
+///   past the end fails; the end itself is allowed (a following relative
+///   match then finds nothing, `isdataat:!1,relative` holds).
 pub fn byte_jump(buf: &[u8], prev_end: usize, j: &ByteJump, vars: &ByteVars<'_>) -> Option<usize> {
-    let at = start(buf, prev_end, vars.offset(&j.offset)?, j.relative)?;
-    let f = Format {
-        bytes: j.bytes,
-        endian: j.endian,
-        string: j.string,
-        bitmask: j.bitmask,
+    if buf.is_empty() {
+        return None;
+    }
+    let base = if j.relative { prev_end as i64 } else { 0 };
+    let at = base.checked_add(vars.offset(&j.offset)?)?;
+    let len = buf.len() as i64 - at;
+    let n = i64::from(j.bytes);
+    if (j.relative && n != 0 && len <= 0) || at < 0 || n > len {
+        return None;
+    }
+    let at = at as usize;
+    let (v, used) = if n == 0 && j.string.is_none() {
+        (0, 0)
+    } else {
+        let f = Format {
+            bytes: j.bytes,
+            endian: j.endian,
+            string: j.string,
+            bitmask: j.bitmask,
+        };
+        read(buf, at, f)?
     };
-    let (v, used) = read(buf, at, f)?;
     let mut v = v.wrapping_mul(j.multiplier.unwrap_or(1));
     if j.align && v % 4 != 0 {
         v = v.wrapping_add(4 - v % 4);
     }
-    let v = i128::from(v);
-    let base = if j.from_beginning {
+    // Suricata adds the (signed) post_offset to the unsigned value and
+    // uses the sum as a signed 64-bit jump.
+    let v = v.wrapping_add(j.post_offset.unwrap_or(0) as u64) as i64;
+    let from = if j.from_beginning {
         0
     } else if j.from_end {
         buf.len() as i128
     } else {
         (at + used) as i128
     };
-    let target = base + v + i128::from(j.post_offset.unwrap_or(0));
-    if target < 0 || target >= buf.len() as i128 {
+    let target = from + i128::from(v);
+    if target > buf.len() as i128 {
         return None;
     }
-    Some(target as usize)
+    Some(target.max(0) as usize)
 }
 
 /// `byte_extract`: stores the number (bitmask, then `multiplier`, then

@@ -112,14 +112,17 @@ fn byte_jump_forms() {
     assert_eq!(jump("1,0", &buf, 0), Some(3));
     // Relative from 1: read at 2 (0xbb = 187): out of the buffer.
     assert_eq!(jump("1,1,relative", &buf, 1), None);
-    // 2 * 2 = 4: 1 + 4 = 5 = len, outside.
-    assert_eq!(jump("1,0,multiplier 2", &buf, 0), None);
+    // 2 * 2 = 4: 1 + 4 = 5 = len: the end itself is allowed
+    // (`jumpptr > payload + payload_len` fails in Suricata 8).
+    assert_eq!(jump("1,0,multiplier 2", &buf, 0), Some(5));
+    // 2 * 3 = 6: 1 + 6 = 7, past the end.
+    assert_eq!(jump("1,0,multiplier 3", &buf, 0), None);
     assert_eq!(jump("1,0,post_offset -1", &buf, 0), Some(2));
     assert_eq!(jump("1,0,from_beginning", &buf, 0), Some(2));
     // from_end: len 5 + 2 - 3 = 4.
     assert_eq!(jump("1,0,from_end,post_offset -3", &buf, 0), Some(4));
-    // align: value 2 rounds up to 4 -> 1 + 4 = 5 = len: outside.
-    assert_eq!(jump("1,0,align", &buf, 0), None);
+    // align: value 2 rounds up to 4 -> 1 + 4 = 5 = len.
+    assert_eq!(jump("1,0,align", &buf, 0), Some(5));
     let buf = [0x01, 0, 0, 0, 0, 0, 0];
     // 1 aligned to 4: 1 + 4 = 5.
     assert_eq!(jump("1,0,align", &buf, 0), Some(5));
@@ -127,6 +130,22 @@ fn byte_jump_forms() {
     assert_eq!(jump("2,0,little", &buf, 0), Some(3));
     // String: "2" then jump counts the characters consumed (1).
     assert_eq!(jump("2,0,string,dec", b"2xabcd", 0), Some(3));
+}
+
+#[test]
+fn byte_jump_zero_bytes_and_clamp() {
+    // (suricata-verify bug-4623 / detect-bytejump-05.) Zero bytes read
+    // nothing: the jump is post_offset from the cursor.
+    let buf = [0u8; 10];
+    assert_eq!(jump("0,0,relative,post_offset -3", &buf, 8), Some(5));
+    // Before the buffer start: clamped to 0, not a failure.
+    assert_eq!(jump("0,0,relative,post_offset -10", &buf, 4), Some(0));
+    // A relative zero-byte read at the very end still jumps.
+    assert_eq!(jump("0,0,relative,post_offset -2", &buf, 10), Some(8));
+    // One byte or more at the end: nothing to read.
+    assert_eq!(jump("1,0,relative", &buf, 10), None);
+    // An empty buffer never matches.
+    assert_eq!(jump("0,0,post_offset 0", &[], 0), None);
 }
 
 #[test]
