@@ -7,8 +7,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use rulewire::flow::{
     tcp_flags::{ACK, FIN, PSH, RST, SYN},
-    Direction, EmbeddedTuple, FlowConfig, FlowState, FlowTable, FlowTime, FlowUpdate, L4Meta,
-    PacketMeta, TcpMeta, TcpState,
+    Direction, EmbeddedTuple, ExceptionPolicy, FlowAction, FlowConfig, FlowState, FlowTable,
+    FlowTime, FlowUpdate, L4Meta, PacketMeta, TcpMeta, TcpState,
 };
 
 const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
@@ -468,4 +468,61 @@ fn emergency_with_midstream_only_lets_syns_create_flows() {
     assert!(t.in_emergency());
     assert_eq!(t.update(&tcp(at(0), CLIENT, ACK, 1, 1, 0)), None);
     assert!(t.update(&tcp(at(0), CLIENT, SYN, 1, 0, 0)).is_some());
+}
+
+fn table_with_policy(midstream: bool, policy: ExceptionPolicy, ips: bool) -> FlowTable {
+    FlowTable::new(FlowConfig {
+        midstream,
+        midstream_policy: policy,
+        ips_mode: ips,
+        ..FlowConfig::default()
+    })
+}
+
+#[test]
+fn midstream_pass_flow_marks_the_flow_and_a_later_syn_keeps_it() {
+    // stream.midstream off, midstream-policy pass-flow: the first ACK
+    // without a session applies the policy; the mark is sticky.
+    let mut t = table_with_policy(false, ExceptionPolicy::PassFlow, true);
+    let u = upd(&mut t, &tcp(at(0), CLIENT, ACK | PSH, 100, 500, 10));
+    assert_eq!(u.exception, Some(FlowAction::Pass));
+    assert_eq!(u.tcp_state, None);
+    let u = upd(&mut t, &tcp(at(1), SERVER, ACK, 500, 110, 0));
+    assert_eq!(u.exception, Some(FlowAction::Pass));
+}
+
+#[test]
+fn midstream_bypass_stops_pickup_even_with_midstream_on() {
+    // exception-policy-master-switch-05: midstream on, master bypass: no
+    // session is picked up and the flow is passed.
+    let mut t = table_with_policy(true, ExceptionPolicy::Bypass, false);
+    let u = upd(&mut t, &tcp(at(0), CLIENT, ACK | PSH, 100, 500, 10));
+    assert_eq!(u.exception, Some(FlowAction::Pass));
+    assert_eq!(u.tcp_state, None);
+    assert_eq!(t.counters().tcp_midstream_pickups, 0);
+}
+
+#[test]
+fn midstream_drop_flow_in_ips_mode_and_handshakes_untouched() {
+    let mut t = table_with_policy(false, ExceptionPolicy::DropFlow, true);
+    let u = upd(&mut t, &tcp(at(0), CLIENT, FIN | ACK, 100, 500, 0));
+    assert_eq!(u.exception, Some(FlowAction::Drop));
+    // A normal handshake on another flow is not affected: SYN, RST and a
+    // tracked session never apply the policy.
+    let mut t = table_with_policy(false, ExceptionPolicy::DropFlow, true);
+    let u = upd(&mut t, &tcp(at(0), CLIENT, SYN, 1000, 0, 0));
+    assert_eq!(u.exception, None);
+    let u = upd(&mut t, &tcp(at(0), SERVER, SYN | ACK, 5000, 1001, 0));
+    assert_eq!(u.exception, None);
+    let u = upd(&mut t, &tcp(at(0), CLIENT, ACK, 1001, 5001, 0));
+    assert_eq!(u.exception, None);
+    assert!(u.stream_established);
+}
+
+#[test]
+fn midstream_ignore_changes_nothing() {
+    let mut t = table_with_policy(true, ExceptionPolicy::Ignore, false);
+    let u = upd(&mut t, &tcp(at(0), CLIENT, ACK | PSH, 100, 500, 10));
+    assert_eq!(u.exception, None);
+    assert_eq!(t.counters().tcp_midstream_pickups, 1);
 }

@@ -20,7 +20,7 @@ use super::args::{ChecksumMode, EngineArgs, RunArgs};
 pub fn run(args: &RunArgs) -> Result<i32, String> {
     warn_compat(args);
     let config = load_config(&args.engine)?;
-    let pipeline = pipeline_config(&args.engine, &config)?;
+    let pipeline = pipeline_config(&args.engine, &config, args.simulate_ips)?;
     let Some(input) = &args.read else {
         return Err("live capture (-i) is not wired into `run` yet; use -r FILE".into());
     };
@@ -145,8 +145,12 @@ pub fn load_config(engine: &EngineArgs) -> Result<Config, String> {
 /// Turns flags and configuration into the packet path's settings: the
 /// configuration's keys first ([`PipelineConfig::from_config`]), then the
 /// flags, which win (`-k`, `--inspect-invalid`).
-pub fn pipeline_config(engine: &EngineArgs, config: &Config) -> Result<PipelineConfig, String> {
-    let mut cfg = PipelineConfig::from_config(config).map_err(|e| e.to_string())?;
+pub fn pipeline_config(
+    engine: &EngineArgs,
+    config: &Config,
+    ips: bool,
+) -> Result<PipelineConfig, String> {
+    let mut cfg = PipelineConfig::from_config_in_mode(config, ips).map_err(|e| e.to_string())?;
     match engine.checksums {
         Some(ChecksumMode::None) => cfg.checksums = ChecksumPolicy::Ignore,
         Some(ChecksumMode::All) => cfg.checksums = ChecksumPolicy::Validate,

@@ -59,6 +59,8 @@ pub const IMPLEMENTED: &[&str] = &[
     "flow",
     "flow-timeouts",
     "stream.midstream",
+    "stream.midstream-policy",
+    "exception-policy",
     "stream.checksum-validation",
     "pcap-file.checksum-checks",
     "detect",

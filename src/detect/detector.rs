@@ -75,6 +75,11 @@ impl<S: AlertSink> Inspector for Detector<S> {
     type FlowData = FlowBits;
 
     fn inspect(&mut self, ctx: &PacketCtx<'_>, flow_data: Option<&mut FlowBits>) {
+        // An exception policy (midstream pass-flow, bypass, drop-flow)
+        // turned detection off for this packet or its flow.
+        if ctx.flow.is_some_and(|f| f.exception.is_some()) {
+            return;
+        }
         let v = View::new(ctx);
         self.engine.inspect(&v, &mut self.scratch, flow_data);
         if self.scratch.matched.is_empty() {

@@ -10,6 +10,8 @@
 //! The runtime maps its suricata.yaml-shaped configuration onto
 //! [`FlowConfig`]; nothing here parses YAML.
 
+use super::exception::ExceptionPolicy;
+
 /// Timeouts in seconds for one protocol class, by flow state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StateTimeouts {
@@ -132,6 +134,13 @@ pub struct FlowConfig {
     /// Pick up TCP sessions whose handshake was not seen
     /// (`stream.midstream`, default false).
     pub midstream: bool,
+    /// What to do with a TCP session whose handshake was not seen
+    /// (`stream.midstream-policy`, resolved by
+    /// [`midstream_policy`](super::midstream_policy)).
+    pub midstream_policy: ExceptionPolicy,
+    /// IPS mode (`--simulate-ips`): exception policies that reject drop
+    /// the flow.
+    pub ips_mode: bool,
     /// Key flows by VLAN ids (`vlan.use-for-tracking`, default true).
     pub vlan_tracking: bool,
     /// Key flows by tunnel depth (`decoder.recursion-level.use-for-tracking`,
@@ -157,6 +166,8 @@ impl Default for FlowConfig {
             emergency_recovery: 30,
             timeouts: FlowTimeouts::default(),
             midstream: false,
+            midstream_policy: ExceptionPolicy::Ignore,
+            ips_mode: false,
             vlan_tracking: true,
             recursion_tracking: true,
             table_id: 0,

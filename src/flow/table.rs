@@ -64,6 +64,7 @@ use std::net::IpAddr;
 
 use super::config::{FlowConfig, ProtoClass, StateTimeouts};
 use super::counters::FlowCounters;
+use super::exception::FlowAction;
 use super::key::{flow_id, icmpv4_is_error, FlowKey, KeyOptions};
 use super::packet::{tcp_flags, FlowTime, L4Meta, PacketMeta};
 use super::state::{Direction, FlowState};
@@ -107,6 +108,9 @@ pub struct FlowUpdate {
     /// The session is established after the packet (Suricata's
     /// `PKT_STREAM_EST`, which gates stream reassembly and app-layer work).
     pub stream_established: bool,
+    /// An exception policy applied to the flow (sticky `pass`/`drop`) or
+    /// to this packet: no detection for it (see the `exception` module).
+    pub exception: Option<FlowAction>,
 }
 
 /// A snapshot of one flow, for EVE records and flow keywords.
@@ -154,6 +158,9 @@ struct Flow<U> {
     /// A packet has been seen to-server / to-client.
     seen: [bool; 2],
     tcp: TcpSession,
+    /// A flow-wide exception-policy action (`pass-flow`, `bypass`,
+    /// `drop-flow`), sticky.
+    action: Option<FlowAction>,
     user: U,
 }
 
@@ -297,7 +304,11 @@ impl<U: Default> FlowTable<U> {
             } else if let (Some(t), Some(flow)) = (tcp, self.store.val(idx)) {
                 let to_server = flow.direction(pkt).is_to_server();
                 if flow.key.proto() == IPPROTO_TCP
-                    && flow.tcp.is_reuse(&t, to_server, self.cfg.midstream)
+                    && flow.tcp.is_reuse(
+                        &t,
+                        to_server,
+                        self.cfg.midstream && self.cfg.midstream_policy.permits_pickup(),
+                    )
                 {
                     self.counters.tcp_reuse += 1;
                     self.end_flow(idx, End::Reuse);
@@ -316,7 +327,10 @@ impl<U: Default> FlowTable<U> {
             }
         };
 
-        let midstream = self.cfg.midstream;
+        // A policy that does not permit pick-up keeps the session from
+        // being picked up even with `stream.midstream` on.
+        let midstream = self.cfg.midstream && self.cfg.midstream_policy.permits_pickup();
+        let mut exception = None;
         let gen = self.store.gen(idx);
         let flow = self.store.val_mut(idx)?;
         // FlowHandlePacketUpdate.
@@ -363,6 +377,14 @@ impl<U: Default> FlowTable<U> {
                 if out.midstream_pickup {
                     self.counters.tcp_midstream_pickups += 1;
                 }
+                if out.midstream_exception {
+                    match self.cfg.midstream_policy.flow_action(self.cfg.ips_mode) {
+                        Some(FlowAction::Uninspected) => exception = Some(FlowAction::Uninspected),
+                        // A drop stays a drop.
+                        Some(a) if flow.action != Some(FlowAction::Drop) => flow.action = Some(a),
+                        _ => {}
+                    }
+                }
                 if out.swap {
                     flow.swap();
                     direction = direction.reversed();
@@ -386,6 +408,7 @@ impl<U: Default> FlowTable<U> {
             state: flow.state,
             tcp_state: flow.tcp_state(),
             stream_established: flow.tcp.state().is_established(),
+            exception: flow.action.or(exception),
         };
         let list = flow.list();
         self.store.touch(idx, list);

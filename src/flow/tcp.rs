@@ -174,6 +174,10 @@ pub(crate) struct TcpOutcome {
     pub new_session: bool,
     /// ... by midstream pick-up (count `tcp.midstream_pickups`).
     pub midstream_pickup: bool,
+    /// The packet found no session and was a FIN, SYN/ACK or ACK: the
+    /// midstream exception policy applies to it (Suricata calls
+    /// `ExceptionPolicyApply` there whether or not pick-up is enabled).
+    pub midstream_exception: bool,
     /// The flow's direction must be reversed: the packet was a SYN/ACK
     /// picked up midstream, so its sender is the server (`FlowSwap`).
     pub swap: bool,
@@ -373,6 +377,7 @@ impl TcpSession {
         if f & tcp_flags::RST != 0 {
             // stream.rst_but_no_session
         } else if f & tcp_flags::FIN != 0 {
+            out.midstream_exception = true;
             // Picked up only with data (a bare FIN is
             // stream.fin_but_no_session).
             if midstream && t.payload_len > 0 {
@@ -390,6 +395,7 @@ impl TcpSession {
                 out.midstream_pickup = true;
             }
         } else if f & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN | tcp_flags::ACK {
+            out.midstream_exception = true;
             if midstream {
                 // PacketSwap + FlowSwap: the SYN/ACK's sender becomes the
                 // server, whatever direction the flow had given it.
@@ -420,7 +426,11 @@ impl TcpSession {
             }
             self.set_state(TcpState::SynSent);
             out.new_session = true;
-        } else if f & tcp_flags::ACK != 0 && midstream {
+        } else if f & tcp_flags::ACK != 0 {
+            out.midstream_exception = true;
+            if !midstream {
+                return;
+            }
             let (sender, receiver) = self.sides(to_server);
             sender.isn = seq.wrapping_sub(1);
             sender.next_seq = seq.wrapping_add(t.payload_len);

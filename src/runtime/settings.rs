@@ -19,7 +19,8 @@
 //! `decoder.inspect-invalid`, `decoder.max-layers`,
 //! `decoder.{vxlan,geneve,teredo}.enabled`,
 //! `decoder.recursion-level.use-for-tracking`, `vlan.use-for-tracking`,
-//! `stream.midstream`, `stream.checksum-validation`,
+//! `stream.midstream`, `stream.midstream-policy`, `exception-policy`,
+//! `stream.checksum-validation`,
 //! `pcap-file.checksum-checks`, `flow.memcap`, `flow.emergency-recovery`,
 //! `flow-timeouts.{default,tcp,udp,icmp}.{new,established,closed,
 //! emergency-new,emergency-established,emergency-closed}`,
@@ -33,7 +34,7 @@
 use super::config::{ChecksumPolicy, PipelineConfig};
 use crate::config::{Config, Node, ValueError};
 use crate::defrag::HostTableError;
-use crate::flow::{FlowTimeouts, ProtoTimeouts, StateTimeouts};
+use crate::flow::{midstream_policy, ExceptionPolicy, FlowTimeouts, ProtoTimeouts, StateTimeouts};
 
 /// Suricata's built-in `defrag.memcap` (16 MiB), used when a configuration
 /// file is given without the key.
@@ -61,6 +62,20 @@ impl From<ValueError> for SettingsError {
     fn from(e: ValueError) -> SettingsError {
         SettingsError::Value(e)
     }
+}
+
+/// An exception policy value at `key`, `None` when absent.
+fn policy_value(config: &Config, key: &str) -> Result<Option<ExceptionPolicy>, SettingsError> {
+    let Some(v) = config.get_str(key) else {
+        return Ok(None);
+    };
+    ExceptionPolicy::parse(v).map(Some).ok_or_else(|| {
+        SettingsError::Value(ValueError {
+            key: key.into(),
+            value: v.into(),
+            message: "expected drop-flow, drop-packet, pass-flow, pass-packet, bypass, reject, rejectboth, ignore or auto".into(),
+        })
+    })
 }
 
 /// Suricata's built-in flow timeouts (`src/flow-private.h`).
@@ -92,6 +107,20 @@ impl PipelineConfig {
     /// # Errors
     /// The first key whose value cannot be used.
     pub fn from_config(config: &Config) -> Result<PipelineConfig, SettingsError> {
+        PipelineConfig::from_config_in_mode(config, false)
+    }
+
+    /// As [`from_config`](Self::from_config) for an engine in IPS mode
+    /// (`ips`, `--simulate-ips`) or IDS mode: exception policies resolve
+    /// differently (see [`crate::flow::midstream_policy`]).
+    ///
+    /// # Errors
+    /// The first key whose value cannot be used, or a midstream policy
+    /// Suricata refuses to start with.
+    pub fn from_config_in_mode(
+        config: &Config,
+        ips: bool,
+    ) -> Result<PipelineConfig, SettingsError> {
         let mut cfg = PipelineConfig::default();
         if config.source().is_some() {
             cfg.defrag.memcap = BUILTIN_DEFRAG_MEMCAP;
@@ -103,6 +132,24 @@ impl PipelineConfig {
         if let Some(v) = config.get_bool("stream.midstream")? {
             cfg.flow.midstream = v;
         }
+        cfg.flow.ips_mode = ips;
+        cfg.flow.midstream_policy = midstream_policy(
+            policy_value(config, "stream.midstream-policy")?,
+            policy_value(config, "exception-policy")?,
+            cfg.flow.midstream,
+            ips,
+        )
+        .map_err(|message| {
+            SettingsError::Value(ValueError {
+                key: "stream.midstream-policy".into(),
+                value: config
+                    .get_str("stream.midstream-policy")
+                    .or(config.get_str("exception-policy"))
+                    .unwrap_or("")
+                    .into(),
+                message,
+            })
+        })?;
         if let Some(v) = config.get_bool("stream.checksum-validation")? {
             cfg.stream_checksum_validation = v;
         }
