@@ -5,7 +5,9 @@
 //! all active in the engine is *unsupported*, never a pass.
 //!
 //! Asserted: every packet-tier case whose rules are all active is equal,
-//! except the cases in [`KNOWN_DIFFERENT`] (each with its reason).
+//! except the cases in [`KNOWN_DIFFERENT`] (each with its reason); and
+//! every eve.json record of every case (supported or not) validates
+//! against Suricata's EVE schema (`../shared/eve/schema.json`).
 
 mod common;
 
@@ -79,7 +81,53 @@ fn all_active(case: &Path) -> bool {
     set.errors().next().is_none() && set.rules.iter().all(Engine::is_active)
 }
 
-fn ours(bin: &str, case: &Path, expected: &Value) -> Option<BTreeMap<(u64, u64), usize>> {
+/// Suricata's EVE schema, compiled.
+fn eve_validator(shared: &Path) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(shared.join("eve/schema.json")).expect("eve/schema.json");
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+/// EVE records checked against the schema, and the problems found.
+#[derive(Default)]
+struct EveCheck {
+    records: usize,
+    alerts: usize,
+    invalid: Vec<String>,
+}
+
+impl EveCheck {
+    fn check(&mut self, v: &jsonschema::Validator, case: &str, eve: &str) {
+        for (n, line) in eve.lines().enumerate() {
+            self.records += 1;
+            let value: Value = match serde_json::from_str(line) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.invalid
+                        .push(format!("{case}: eve.json line {}: not JSON: {e}", n + 1));
+                    continue;
+                }
+            };
+            if value["event_type"] == "alert" {
+                self.alerts += 1;
+            }
+            for e in v.iter_errors(&value) {
+                self.invalid.push(format!(
+                    "{case}: eve.json line {}: {e} at {}",
+                    n + 1,
+                    e.instance_path
+                ));
+            }
+        }
+    }
+}
+
+/// (sid, pcap_cnt) → how many alerts.
+type Alerts = BTreeMap<(u64, u64), usize>;
+
+/// Runs the case; gives the (sid, pcap_cnt) multiset of our alerts and the
+/// eve.json text.
+fn ours(bin: &str, case: &Path, expected: &Value) -> Option<(Alerts, String)> {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(bin);
     cmd.current_dir(case)
@@ -95,7 +143,7 @@ fn ours(bin: &str, case: &Path, expected: &Value) -> Option<BTreeMap<(u64, u64),
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{}: {stderr}", case.display());
     let eve = std::fs::read_to_string(dir.path().join("eve.json")).ok()?;
-    Some(multiset(eve.lines().filter_map(|l| {
+    let alerts = multiset(eve.lines().filter_map(|l| {
         let v: Value = serde_json::from_str(l).ok()?;
         (v["event_type"] == "alert").then(|| {
             (
@@ -103,7 +151,8 @@ fn ours(bin: &str, case: &Path, expected: &Value) -> Option<BTreeMap<(u64, u64),
                 v["pcap_cnt"].as_u64().unwrap_or(0),
             )
         })
-    })))
+    }));
+    Some((alerts, eve))
 }
 
 #[test]
@@ -120,6 +169,8 @@ fn alerts_match_suricata() {
     cases.sort();
     let mut tiers: BTreeMap<String, Tally> = BTreeMap::new();
     let mut differing = Vec::new();
+    let validator = eve_validator(&shared);
+    let mut eve_check = EveCheck::default();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         let expected: Value =
@@ -127,6 +178,10 @@ fn alerts_match_suricata() {
                 .unwrap();
         let tier = expected["tier"].as_str().unwrap_or("?").to_string();
         let t = tiers.entry(tier.clone()).or_default();
+        let run = ours(bin, case, &expected);
+        if let Some((_, eve)) = &run {
+            eve_check.check(&validator, &name, eve);
+        }
         if !all_active(case) {
             t.unsupported += 1;
             continue;
@@ -143,7 +198,7 @@ fn alerts_match_suricata() {
                     )
                 }),
         );
-        let got = ours(bin, case, &expected).unwrap_or_default();
+        let got = run.map(|(a, _)| a).unwrap_or_default();
         if got == want {
             t.equal += 1;
         } else {
@@ -157,6 +212,20 @@ fn alerts_match_suricata() {
             t.equal, t.differ, t.unsupported
         );
     }
+    eprintln!(
+        "eve.json of all {} cases (supported or not): {} records ({} alerts) checked against \
+         eve/schema.json, {} problems",
+        cases.len(),
+        eve_check.records,
+        eve_check.alerts,
+        eve_check.invalid.len()
+    );
+    assert!(
+        eve_check.invalid.is_empty(),
+        "EVE records that do not validate:\n{}",
+        eve_check.invalid.join("\n")
+    );
+    assert!(eve_check.alerts > 1000, "too few alerts to say anything");
     let mut failures = Vec::new();
     for (tier, name, want, got) in &differing {
         eprintln!("differs [{tier}] {name}: expected {want:?} got {got:?}");
