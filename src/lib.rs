@@ -16,6 +16,7 @@
 //!    full rule evaluation over named inspection buffers.
 //! 6. [`output`]: fast.log, EVE JSON and stats.
 //!
+//! [`ips`] builds what inline mode adds (reject packets).
 //! [`runtime`] wires the stages onto threads; [`rule`] and [`config`] turn rule
 //! files and a suricata.yaml-shaped configuration into the typed model the
 //! detection engine is built from.
@@ -36,6 +37,7 @@ pub mod decode;
 pub mod defrag;
 pub mod detect;
 pub mod flow;
+pub mod ips;
 pub mod output;
 pub mod report;
 pub mod rule;

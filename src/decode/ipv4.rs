@@ -48,6 +48,11 @@ impl<T: AsRef<[u8]>> Packet<T> {
         Packet { buffer }
     }
 
+    /// The underlying buffer (the whole packet, as wrapped).
+    pub fn into_inner(self) -> T {
+        self.buffer
+    }
+
     /// Wraps a buffer after [`Packet::check_len`].
     ///
     /// # Errors
