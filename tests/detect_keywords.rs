@@ -174,3 +174,69 @@ alert udp any any -> any any (msg:"logout unsets"; content:"logout"; flowbits:un
         vec![(2, 11), (3, 12), (4, 13), (5, 12), (6, 11)]
     );
 }
+
+/// A TCP segment between 10.0.0.1:40000 (client) and 10.0.0.2:80.
+fn tcp(from_client: bool, spec: rulewire::decode::craft::TcpSpec) -> Vec<u8> {
+    let (a, b, sp, dp) = if from_client {
+        ([10, 0, 0, 1], [10, 0, 0, 2], 40000, 80)
+    } else {
+        ([10, 0, 0, 2], [10, 0, 0, 1], 80, 40000)
+    };
+    PacketBuilder::ipv4(a, b).tcp(sp, dp, spec).ethernet()
+}
+
+#[test]
+fn stream_size_follows_the_session() {
+    use rulewire::decode::craft::TcpSpec;
+    // Client ISN 1000, server ISN 5000. Sizes are next_seq - isn, the SYN
+    // counted: after the handshake client 1, server 1; after 20 client
+    // bytes, client 21; after 300 server bytes, server 301.
+    let packets = vec![
+        tcp(true, TcpSpec::syn().seq(1000)),                       // 1
+        tcp(false, TcpSpec::syn_ack().seq(5000).ack_number(1001)), // 2
+        tcp(true, TcpSpec::ack().seq(1001).ack_number(5001)),      // 3
+        tcp(
+            true,
+            TcpSpec::psh_ack()
+                .seq(1001)
+                .ack_number(5001)
+                .payload(&[b'a'; 20]),
+        ), // 4
+        tcp(
+            false,
+            TcpSpec::psh_ack()
+                .seq(5001)
+                .ack_number(1021)
+                .payload(&[b'b'; 300]),
+        ), // 5
+        tcp(true, TcpSpec::ack().seq(1021).ack_number(5301)),      // 6
+    ];
+    let rules = r#"
+alert tcp any any -> any any (msg:"client over 10"; stream_size:client,>,10; sid:1;)
+alert tcp any any -> any any (msg:"server at least 301"; stream_size:server,>=,301; sid:2;)
+alert tcp any any -> any any (msg:"both below 2"; stream_size:both,<,2; sid:3;)
+alert tcp any any -> any any (msg:"either equal 21"; stream_size:either,=,21; sid:4;)
+"#;
+    let mut got = run(rules, &packets);
+    got.sort();
+    // sid 1: client 21 from packet 4 on (4, 5, 6). sid 2: packets 5, 6.
+    // sid 3: the SYN (client 1, server 0) through packet 3 (1 and 1).
+    // sid 4: client is 21 at 4, 5, 6. (Suricata 8.0.6 raises exactly these
+    // on the same six packets.)
+    assert_eq!(
+        got,
+        vec![
+            (1, 3),
+            (2, 3),
+            (3, 3),
+            (4, 1),
+            (4, 4),
+            (5, 1),
+            (5, 2),
+            (5, 4),
+            (6, 1),
+            (6, 2),
+            (6, 4)
+        ]
+    );
+}

@@ -8,7 +8,9 @@
 use std::net::IpAddr;
 
 use crate::decode::{ChecksumKind as DChecksum, DecodeEvent, IpLayer, Transport, Tunnel};
-use crate::rule::keywords::flow::{CmpOp, Flow, FlowDirection, FlowFrag, FlowState, FlowStream};
+use crate::rule::keywords::flow::{
+    CmpOp, Flow, FlowDirection, FlowFrag, FlowState, FlowStream, StreamSide, StreamSize,
+};
 use crate::rule::keywords::packet::{frag_bit, BitsModifier, ChecksumKind, IpOpt};
 use crate::rule::{Condition, Protocol};
 use crate::runtime::{PacketCtx, PacketRole};
@@ -115,7 +117,25 @@ pub fn proto_matches(proto: &Protocol, v: &View<'_, '_>) -> bool {
     }
 }
 
-fn cmp(op: CmpOp, a: u8, b: u8) -> bool {
+/// `stream_size`: TCP packets of a flow with a session only, as
+/// Suricata's `DetectStreamSizeMatch`.
+fn stream_size_matches(s: &StreamSize, v: &View<'_, '_>) -> bool {
+    if !matches!(v.transport, Some(crate::decode::Transport::Tcp(..))) {
+        return false;
+    }
+    let Some([client, server]) = v.ctx.flow.and_then(|u| u.stream_size) else {
+        return false;
+    };
+    let m = |n: u32| cmp(s.op, n, s.bytes);
+    match s.side {
+        StreamSide::Server => m(server),
+        StreamSide::Client => m(client),
+        StreamSide::Both => m(server) && m(client),
+        StreamSide::Either => m(server) || m(client),
+    }
+}
+
+fn cmp<T: PartialOrd>(op: CmpOp, a: T, b: T) -> bool {
     match op {
         CmpOp::Lt => a < b,
         CmpOp::Le => a <= b,
@@ -205,6 +225,7 @@ pub fn condition_matches(c: &Condition, v: &View<'_, '_>) -> bool {
     };
     match c {
         Condition::Flow(f) => flow_matches(f, v),
+        Condition::StreamSize(s) => stream_size_matches(s, v),
         Condition::Dsize(m) => v.transport.is_some() && m.matches(v.payload.len() as u64),
         Condition::Ttl(m) => v.ip.is_some_and(|l| m.matches(u64::from(l.ttl()))),
         Condition::Tos(m) => v4().is_some_and(|p| m.matches(u64::from(p.tos()))),

@@ -72,6 +72,7 @@ pub fn inactive_reason(rule: &Rule) -> Option<String> {
             | Condition::IcmpSeq(_)
             | Condition::Checksum(..)
             | Condition::Flowbits(_)
+            | Condition::StreamSize(_)
             | Condition::Noalert => true,
             Condition::DecodeEvent(name) => crate::decode::DecodeEvent::from_name(name).is_some(),
             _ => false,

@@ -111,6 +111,9 @@ pub struct FlowUpdate {
     /// An exception policy applied to the flow (sticky `pass`/`drop`) or
     /// to this packet: no detection for it (see the `exception` module).
     pub exception: Option<FlowAction>,
+    /// `stream_size`'s view of the session after the packet: client and
+    /// server `next_seq - isn`; `None` without a TCP session.
+    pub stream_size: Option<[u32; 2]>,
 }
 
 /// A snapshot of one flow, for EVE records and flow keywords.
@@ -409,6 +412,7 @@ impl<U: Default> FlowTable<U> {
             tcp_state: flow.tcp_state(),
             stream_established: flow.tcp.state().is_established(),
             exception: flow.action.or(exception),
+            stream_size: flow.tcp.stream_sizes(),
         };
         let list = flow.list();
         self.store.touch(idx, list);

@@ -215,6 +215,18 @@ impl TcpSession {
         self.state
     }
 
+    /// What `stream_size` compares: bytes of sequence space used by the
+    /// client and by the server (`next_seq - isn`, the SYN counted), or
+    /// `None` without a session.
+    pub fn stream_sizes(&self) -> Option<[u32; 2]> {
+        self.exists().then(|| {
+            [
+                self.client.next_seq.wrapping_sub(self.client.isn),
+                self.server.next_seq.wrapping_sub(self.server.isn),
+            ]
+        })
+    }
+
     /// True once a session exists.
     pub fn exists(&self) -> bool {
         self.state != TcpState::None
