@@ -276,3 +276,6 @@ fn rate_action(a: NewAction, old: ActionBits) -> ActionBits {
         NewAction::Log | NewAction::Sdrop => old,
     }
 }
+
+#[cfg(test)]
+mod tests;
