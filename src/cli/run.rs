@@ -42,7 +42,11 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
             open("fast.log")?,
         ))
         .with(Eve::new(EveFormat::default(), open("eve.json")?));
-    let mut detector = Detector::new(Arc::new(engine), sink);
+    let (post, warnings) = rulewire::detect::PostMatchConfig::from_config(&config)?;
+    let (mut detector, more) = Detector::with_config(Arc::new(engine), sink, &post);
+    for w in warnings.iter().chain(&more) {
+        eprintln!("rulewire: warning: {w}");
+    }
     detector.ips_mode = args.simulate_ips;
     let (report, detector) = run_capture_with(&file, &pipeline, detector);
     if detector.write_errors() > 0 {

@@ -1,12 +1,14 @@
 //! [`Detector`]: the [`Inspector`] that runs an [`Engine`] on each packet
 //! and turns matches into [`AlertRecord`]s for an [`AlertSink`].
 //!
-//! Actions, kept simple: when any matching rule is `pass`, the packet
-//! raises no alert (Suricata's action order puts pass first; a pass here
-//! applies to the packet only, not the rest of the flow). `noalert` rules
-//! match but raise nothing. `log` and `sdrop` raise nothing either.
+//! Thin on purpose: the engine lists the matches, the post-match stage
+//! ([`super::postmatch`]) decides which alerts are logged (thresholds,
+//! suppress, xbits, action order, `packet-alert-max`) and the packet's
+//! [`Verdict`]; this file builds the records. A flow whose verdict is
+//! pass or drop (set by a flow-scoped rule) is not inspected any more.
 //!
-//! Per-flow data is the flow's [`FlowBits`] (inline, fixed capacity).
+//! Per-flow data is a [`FlowState`] (flowbits and the flow verdict;
+//! inline, fixed size).
 
 use std::sync::Arc;
 
@@ -15,12 +17,12 @@ use crate::output::{
     AlertAction, AlertRecord, AlertSink, Direction as ODir, FlowInfo, IpInfo, PktSrc,
     Transport as OTransport,
 };
-use crate::rule::Action;
 use crate::runtime::{Inspector, PacketCtx, PacketRole};
 
+use super::actions::{ActionBits, FlowState, Verdict};
 use super::engine::{DetectScratch, Engine};
-use super::keywords::bits::FlowBits;
 use super::packet::View;
+use super::postmatch::{PacketFacts, PostMatch, PostMatchConfig, PostMatchCounters};
 
 /// One worker's detection: the shared engine, its scratch, and where
 /// alerts go.
@@ -28,6 +30,8 @@ pub struct Detector<S> {
     engine: Arc<Engine>,
     scratch: DetectScratch,
     sink: S,
+    post: PostMatch,
+    last_verdict: Verdict,
     alerts: u64,
     write_errors: u64,
     /// Whether alerts say IPS mode (`--simulate-ips`).
@@ -35,16 +39,45 @@ pub struct Detector<S> {
 }
 
 impl<S: AlertSink> Detector<S> {
-    /// A detector writing to `sink`.
+    /// A detector writing to `sink`, with the default post-match
+    /// settings (Suricata's action order, no threshold.config, 15 alerts
+    /// per packet at most).
     pub fn new(engine: Arc<Engine>, sink: S) -> Detector<S> {
-        Detector {
-            engine,
-            scratch: DetectScratch::default(),
-            sink,
-            alerts: 0,
-            write_errors: 0,
-            ips_mode: false,
-        }
+        Self::with_config(engine, sink, &PostMatchConfig::default()).0
+    }
+
+    /// A detector with post-match settings from the configuration; the
+    /// strings are warnings (threshold.config entries skipped...).
+    pub fn with_config(
+        engine: Arc<Engine>,
+        sink: S,
+        cfg: &PostMatchConfig,
+    ) -> (Detector<S>, Vec<String>) {
+        let (post, warnings) = PostMatch::new(engine.rules(), cfg);
+        (
+            Detector {
+                engine,
+                scratch: DetectScratch::default(),
+                sink,
+                post,
+                last_verdict: Verdict::Accept,
+                alerts: 0,
+                write_errors: 0,
+                ips_mode: false,
+            },
+            warnings,
+        )
+    }
+
+    /// The verdict on the last inspected packet: what an IPS would do
+    /// with it (drop by a drop/reject rule or by its flow's drop verdict).
+    pub fn last_verdict(&self) -> Verdict {
+        self.last_verdict
+    }
+
+    /// The post-match stage's counters.
+    pub fn post_counters(&self) -> PostMatchCounters {
+        self.post.counters
     }
 
     /// Alerts raised so far.
@@ -71,29 +104,54 @@ fn pkt_src(role: PacketRole) -> PktSrc {
     }
 }
 
-impl<S: AlertSink> Inspector for Detector<S> {
-    type FlowData = FlowBits;
+fn alert_action(bits: ActionBits) -> AlertAction {
+    if bits.reject {
+        AlertAction::Reject
+    } else if bits.drop {
+        AlertAction::Drop
+    } else {
+        AlertAction::Alert
+    }
+}
 
-    fn inspect(&mut self, ctx: &PacketCtx<'_>, flow_data: Option<&mut FlowBits>) {
+impl<S: AlertSink> Inspector for Detector<S> {
+    type FlowData = FlowState;
+
+    fn inspect(&mut self, ctx: &PacketCtx<'_>, mut flow_data: Option<&mut FlowState>) {
+        if let Some(v) = self.post.flow_verdict(flow_data.as_deref()) {
+            self.last_verdict = v;
+            return;
+        }
+        self.last_verdict = Verdict::Accept;
         // An exception policy (midstream pass-flow, bypass, drop-flow)
-        // turned detection off for this packet or its flow.
-        if ctx.flow.is_some_and(|f| f.exception.is_some()) {
+        // turned detection off for this packet or its flow; drop-flow
+        // also drops it (IPS mode only: the policy resolves so).
+        if let Some(a) = ctx.flow.and_then(|f| f.exception) {
+            if a == crate::flow::FlowAction::Drop {
+                self.last_verdict = Verdict::Drop;
+            }
             return;
         }
         let v = View::new(ctx);
-        self.engine.inspect(&v, &mut self.scratch, flow_data);
+        self.engine.inspect(
+            &v,
+            &mut self.scratch,
+            flow_data.as_deref_mut().map(|f| &mut f.bits),
+        );
         if self.scratch.matched.is_empty() {
             return;
         }
         let rules = self.engine.rules();
-        if self
-            .scratch
-            .matched
-            .iter()
-            .any(|&i| rules[i as usize].action == Action::Pass)
-        {
-            return;
-        }
+        let facts = PacketFacts {
+            addrs: v.addrs(),
+            flow: ctx.flow.map(|f| (f.flow_id, f.first_in_direction)),
+            now_us: ctx
+                .raw
+                .ts
+                .secs()
+                .saturating_mul(1_000_000)
+                .saturating_add(u64::from(ctx.raw.ts.nanos()) / 1_000),
+        };
         let ip = v.ip.map(|l| IpInfo {
             src: l.src_addr(),
             dst: l.dst_addr(),
@@ -120,52 +178,58 @@ impl<S: AlertSink> Inspector for Detector<S> {
             app_proto: None,
             counters: None,
         });
-        for &i in &self.scratch.matched {
-            let r = &rules[i as usize];
-            let action = match r.action {
-                Action::Alert => AlertAction::Alert,
-                Action::Drop => AlertAction::Drop,
-                Action::Reject | Action::RejectSrc | Action::RejectDst | Action::RejectBoth => {
-                    AlertAction::Reject
+        let ips_mode = self.ips_mode;
+        let sink = &mut self.sink;
+        let alerts = &mut self.alerts;
+        let write_errors = &mut self.write_errors;
+        self.last_verdict = self.post.finalize(
+            rules,
+            &self.scratch.matched,
+            &facts,
+            flow_data,
+            |i, bits| {
+                let r = &rules[i as usize];
+                let rec = AlertRecord {
+                    ts_secs: ctx.raw.ts.secs(),
+                    ts_nanos: ctx.raw.ts.nanos(),
+                    linktype: u32::from(ctx.raw.linktype.0),
+                    // Suricata's pseudo packets (tunnel children, rebuilt
+                    // datagrams) carry no pcap_cnt.
+                    pcap_cnt: match ctx.role {
+                        PacketRole::Plain | PacketRole::TunnelOuter => ctx.raw.index,
+                        _ => 0,
+                    },
+                    action: alert_action(bits),
+                    ips_mode,
+                    gid: r.gid,
+                    sid: r.sid,
+                    rev: r.rev,
+                    msg: r.msg.as_deref(),
+                    class_desc: r.class_desc.as_deref(),
+                    priority: r.priority,
+                    ip,
+                    flow,
+                    pkt_src: pkt_src(ctx.role),
+                    payload: Some(v.payload),
+                    packet: Some(ctx.raw.data),
+                    ..AlertRecord::default()
+                };
+                *alerts += 1;
+                if sink.alert(&rec).is_err() {
+                    *write_errors += 1;
                 }
-                _ => continue,
-            };
-            if r.noalert {
-                continue;
-            }
-            let rec = AlertRecord {
-                ts_secs: ctx.raw.ts.secs(),
-                ts_nanos: ctx.raw.ts.nanos(),
-                linktype: u32::from(ctx.raw.linktype.0),
-                // Suricata's pseudo packets (tunnel children, rebuilt
-                // datagrams) carry no pcap_cnt.
-                pcap_cnt: match ctx.role {
-                    PacketRole::Plain | PacketRole::TunnelOuter => ctx.raw.index,
-                    _ => 0,
-                },
-                action,
-                ips_mode: self.ips_mode,
-                gid: r.gid,
-                sid: r.sid,
-                rev: r.rev,
-                msg: r.msg.as_deref(),
-                class_desc: r.class_desc.as_deref(),
-                priority: r.priority,
-                ip,
-                flow,
-                pkt_src: pkt_src(ctx.role),
-                payload: Some(v.payload),
-                packet: Some(ctx.raw.data),
-                ..AlertRecord::default()
-            };
-            self.alerts += 1;
-            if self.sink.alert(&rec).is_err() {
-                self.write_errors += 1;
-            }
-        }
+            },
+        );
     }
 
     fn stats(&self, doc: &mut StatsDoc) {
         let _ = doc.set_alerts(self.alerts);
+        let c = self.post.counters;
+        if c.discarded > 0 {
+            let _ = doc.set("detect.alert_queue_overflow", c.discarded);
+        }
+        if c.suppressed > 0 {
+            let _ = doc.set("detect.alerts_suppressed", c.suppressed);
+        }
     }
 }

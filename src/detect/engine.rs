@@ -14,12 +14,16 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::config::Classifications;
-use crate::rule::{Action, Condition, Direction, Endpoints, LoadedRule, Match, Protocol, RuleSet};
+use crate::rule::{
+    Action, AddressExpr, Condition, Direction, Endpoints, LoadedRule, Match, Protocol, RuleSet,
+};
 
+use super::actions::{bits_use, ip_only_compatible};
 use super::content::{compile_content, matches as list_matches, Step};
-use super::keywords::bits::{BitNames, BitsOp, FlowBits};
+use super::keywords::bits::{BitNames, BitsOp, FlowBits, XbitsOp};
 use super::keywords::byte::{ByteVars, VarNames};
 use super::keywords::pcre::CompiledPcre;
+use super::keywords::threshold::ThresholdSpec;
 use super::packet::{condition_matches, proto_matches, View};
 use super::prefilter::{fast_pattern, Prefilter};
 use super::support::inactive_reason;
@@ -77,6 +81,22 @@ pub struct CompiledRule {
     /// `flowbits` actions (`set`/`unset`/`toggle`), run when the rule
     /// matched.
     pub(crate) bit_actions: Vec<BitsOp>,
+    /// `xbits` conditions (`isset`/`isnotset`), checked by the post-match
+    /// stage ([`super::postmatch`]), not by [`CompiledRule::matches`].
+    pub(crate) xbit_checks: Vec<XbitsOp>,
+    /// `xbits` actions, run by the post-match stage when the rule matched.
+    pub(crate) xbit_actions: Vec<XbitsOp>,
+    /// The rule's own `threshold` and `detection_filter`, in rule order.
+    pub(crate) thresholds: Vec<ThresholdSpec>,
+    /// Only IP-only compatible keywords (see [`super::actions`]); whether
+    /// an address is negated is decided with the variables, later.
+    pub(crate) ip_only_compatible: bool,
+    /// The header's source and destination addresses, as written.
+    pub(crate) addr_exprs: [AddressExpr; 2],
+    /// Flowbits use for ordering (4 set, 3 set+read, 2 read, 1 none).
+    pub(crate) flowbits_use: u8,
+    /// Xbits use for ordering, the same way.
+    pub(crate) xbits_use: u8,
 }
 
 impl CompiledRule {
@@ -245,9 +265,23 @@ fn compile_rule(
     }
     let mut bit_checks = Vec::new();
     let mut bit_actions = Vec::new();
+    let mut xbit_checks = Vec::new();
+    let mut xbit_actions = Vec::new();
+    let mut thresholds = Vec::new();
     let mut noalert = false;
     for c in &r.conditions {
         match c {
+            Condition::Xbits(x) => {
+                let op = XbitsOp::compile(x, names).ok_or("too many xbits names")?;
+                if op.op.is_condition() {
+                    xbit_checks.push(op);
+                } else {
+                    xbit_actions.push(op);
+                }
+            }
+            Condition::Threshold(t) | Condition::DetectionFilter(t) => {
+                thresholds.push(ThresholdSpec::from_rule(t));
+            }
             Condition::Noalert => noalert = true,
             Condition::Flowbits(f) => {
                 let op = BitsOp::flowbits(f, names).ok_or("too many flowbit names")?;
@@ -281,13 +315,31 @@ fn compile_rule(
         conditions: r
             .conditions
             .iter()
-            .filter(|c| !matches!(c, Condition::Flowbits(_)))
+            .filter(|c| {
+                !matches!(
+                    c,
+                    Condition::Flowbits(_)
+                        | Condition::Xbits(_)
+                        | Condition::Threshold(_)
+                        | Condition::DetectionFilter(_)
+                )
+            })
             .cloned()
             .collect(),
         payload,
         vars: VarNames::of_rule(r),
+        flowbits_use: bits_use(!bit_checks.is_empty(), !bit_actions.is_empty()),
+        xbits_use: bits_use(!xbit_checks.is_empty(), !xbit_actions.is_empty()),
         bit_checks,
         bit_actions,
+        xbit_checks,
+        xbit_actions,
+        thresholds,
+        ip_only_compatible: ip_only_compatible(r),
+        addr_exprs: match &r.header {
+            Some(h) => [h.src.clone(), h.dst.clone()],
+            None => [AddressExpr::Any, AddressExpr::Any],
+        },
     })
 }
 

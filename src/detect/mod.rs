@@ -12,18 +12,26 @@
 //! `ttl`, `tos`, `id`, `ip_proto`, `ipopts`, `fragbits`, `fragoffset`,
 //! `sameip`, `flags`, `seq`, `ack`, `window`, `itype`, `icode`, `icmp_id`,
 //! `icmp_seq`, `tcp.mss`, checksum keywords, `decode-event`, `noalert`).
-//! Metadata keywords are no-ops. Not here: app-layer protocols and sticky
-//! buffers, stream reassembly, xbits, flowint and thresholds.
+//! Metadata keywords are no-ops. After the engine, the post-match stage
+//! ([`PostMatchConfig`], see `postmatch.rs`) applies `xbits`,
+//! `threshold`/`detection_filter`, threshold.config (suppress, threshold,
+//! event and rate filters), the action order, flow-scoped pass/drop and
+//! `packet-alert-max`, as Suricata's `PacketAlertFinalize`. Not here:
+//! app-layer protocols and sticky buffers, stream reassembly, flowint.
 
+mod actions;
 mod content;
 mod detector;
 mod engine;
 pub mod keywords;
 mod packet;
+mod postmatch;
 mod prefilter;
 mod support;
 
+pub use actions::{ActionBits, FlowState, FlowVerdict, Verdict};
 pub use detector::Detector;
 pub use engine::{BuildError, CompiledRule, DetectScratch, Engine, EngineBuilder, SharedEngine};
 pub use packet::View;
+pub use postmatch::{PostMatchConfig, PostMatchCounters, DEFAULT_PACKET_ALERT_MAX};
 pub use support::inactive_reason;

@@ -1,6 +1,6 @@
 //! Which rules the engine evaluates: a rule is *active* only when every
 //! keyword in it is one the engine evaluates. Anything else (app-layer
-//! protocols and sticky buffers, xbits, flowint, thresholds...) makes the
+//! protocols and sticky buffers, flowint, `xbits` with `track tx`...) makes the
 //! rule inactive with a reason, never a guess. A pcre the engines cannot
 //! compile is found at engine build ([`super::Engine::why_inactive`]).
 
@@ -73,7 +73,10 @@ pub fn inactive_reason(rule: &Rule) -> Option<String> {
             | Condition::Checksum(..)
             | Condition::Flowbits(_)
             | Condition::StreamSize(_)
+            | Condition::Threshold(_)
+            | Condition::DetectionFilter(_)
             | Condition::Noalert => true,
+            Condition::Xbits(x) => x.track != crate::rule::keywords::flow::XbitsTrack::Tx,
             Condition::DecodeEvent(name) => crate::decode::DecodeEvent::from_name(name).is_some(),
             _ => false,
         };
@@ -110,8 +113,15 @@ mod tests {
             r(r#"alert tcp any any -> any any (flowbits:isset,a; sid:1;)"#),
             None
         );
-        assert!(
-            r(r#"alert tcp any any -> any any (xbits:isset,a,track ip_src; sid:1;)"#).is_some()
+        assert_eq!(
+            r(r#"alert tcp any any -> any any (xbits:isset,a,track ip_src; sid:1;)"#),
+            None
+        );
+        assert_eq!(
+            r(
+                r#"alert tcp any any -> any any (threshold:type limit,track by_src,count 1,seconds 60; detection_filter:track by_dst,count 2,seconds 10; sid:1;)"#
+            ),
+            None
         );
         assert!(r(r#"alert tcp any any -> any any (content:"a"; http_uri; sid:1;)"#).is_some());
         assert_eq!(

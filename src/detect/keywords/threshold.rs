@@ -3,27 +3,33 @@
 //! semantics (`detect-engine-threshold.c`).
 //!
 //! What each type decides for one match of the rule (C = count, S =
-//! seconds; a window starts at the first match and lasts S whole seconds
-//! of packet time):
-//! - `limit`: alert on the first C matches of a window.
+//! seconds; a window starts at the first match and lasts S seconds of
+//! packet time, its end included, as Suricata's `SCTIME_CMP_LTE`):
+//! - `limit`: alert on the first C matches of a window; later matches
+//!   are silent ([`Outcome::Silent`]: no alert, the rule's action still
+//!   applies).
 //! - `threshold`: alert on every C-th match within a window (the count
-//!   restarts at each alert and at each new window).
-//! - `both`: alert once per window, on its C-th match.
+//!   restarts at each alert and at each new window); other matches are
+//!   ignored ([`Outcome::Ignore`]: no alert, no action).
+//! - `both`: alert once per window, on its C-th match; matches before it
+//!   are ignored, those after it silent.
 //! - `backoff`: alert on the C-th match, then on the C*M-th, C*M*M-th...
-//!   (no window).
-//! - `detection_filter`: alert on every match after the C-th in a window.
+//!   (no window); the first match is ignored when C > 1, later misses are
+//!   silent.
+//! - `detection_filter`: alert on every match after the C-th in a window;
+//!   the others are ignored.
 //! - `rate_filter` ([`ThresholdState::rate`]): after more than C matches
-//!   in a window, the rule's action becomes `new_action` for `timeout`
-//!   seconds; the alert is always kept.
+//!   in a window, the rule's action becomes `new_action` until `timeout`
+//!   whole seconds have passed; the alert is always kept.
 //! - `suppress` ([`Suppress`]): no alert when the tracked address (or
-//!   either, `by_either`) is in the set.
+//!   either, `by_either`) is in the set; the action still applies.
 //!
 //! Which threshold applies (a threshold.config entry overrides the
-//! rule's own) is the engine's choice; this module keeps the counters.
-//! Memory is bounded: at most `capacity` entries; when full, entries
-//! whose window ended are purged, and if none did, the match is judged as
-//! the first of a new window without being stored (counted in
-//! [`ThresholdState::untracked`]).
+//! rule's own) is the post-match stage's choice ([`crate::detect`]); this
+//! module keeps the counters. Memory is bounded: at most `capacity`
+//! entries; when full, entries whose window ended are purged, and if none
+//! did, the match is judged as the first of a new window without being
+//! stored (counted in [`ThresholdState::untracked`]).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -166,23 +172,39 @@ fn track_key(t: TrackBy, s: &MatchSite) -> TrackKey {
 /// chooses), which threshold of it (`slot`), and the tracked key.
 type Key = (u64, u8, TrackKey);
 
+/// What one match of a thresholded rule leads to (Suricata's
+/// `PacketAlertThreshold` results 1, 2 and 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Alert, and apply the rule's action.
+    Alert,
+    /// No alert, but the rule's action (drop, pass) still applies.
+    Silent,
+    /// Neither alert nor action.
+    Ignore,
+}
+
+const US: u64 = 1_000_000;
+/// `next` value meaning "none" (no backoff target, no rate timeout).
+const NONE: u64 = u64::MAX;
+
 #[derive(Clone, Copy, Debug)]
 struct Entry {
-    /// Window start, whole seconds of packet time.
-    start_s: u64,
+    /// Window start, packet time in microseconds.
+    start_us: u64,
     count: u32,
     /// Backoff: the next count that alerts. Rate: when the new action
-    /// started (`u64::MAX`: not active).
+    /// started, microseconds ([`NONE`]: not active).
     next: u64,
-    /// Seconds after `start_s` (or after the new action started) when the
-    /// entry may be purged.
-    keep_s: u64,
+    /// How long after `start_us` (or after the new action started) the
+    /// entry may be purged, microseconds.
+    keep_us: u64,
 }
 
 impl Entry {
-    fn dead(&self, now_s: u64) -> bool {
-        now_s.saturating_sub(self.start_s) >= self.keep_s
-            && (self.next == u64::MAX || now_s.saturating_sub(self.next) >= self.keep_s)
+    fn dead(&self, now_us: u64) -> bool {
+        now_us.saturating_sub(self.start_us) > self.keep_us
+            && (self.next == NONE || now_us.saturating_sub(self.next) > self.keep_us)
     }
 }
 
@@ -216,11 +238,11 @@ impl ThresholdState {
     }
 
     /// Makes room for a new entry; `false` when there is none.
-    fn room(&mut self, now_s: u64) -> bool {
+    fn room(&mut self, now_us: u64) -> bool {
         if self.map.len() < self.capacity {
             return true;
         }
-        self.map.retain(|_, e| !e.dead(now_s));
+        self.map.retain(|_, e| !e.dead(now_us));
         if self.map.len() < self.capacity {
             return true;
         }
@@ -229,92 +251,90 @@ impl ThresholdState {
     }
 
     /// Records one match of rule `rule` under threshold `slot` and says
-    /// whether it alerts.
-    pub fn check(&mut self, rule: u64, slot: u8, spec: &ThresholdSpec, at: &MatchSite) -> bool {
-        let now_s = at.now_us / 1_000_000;
-        let key = (rule, slot, track_key(spec.track, at));
-        let secs = u64::from(spec.seconds);
+    /// what it leads to.
+    pub fn check(&mut self, rule: u64, slot: u8, spec: &ThresholdSpec, at: &MatchSite) -> Outcome {
         let c = spec.count;
+        // Suricata's fast path: `threshold` with count 1 alerts on every
+        // match and keeps no entry.
+        if spec.kind == Kind::Threshold && c <= 1 {
+            return Outcome::Alert;
+        }
+        let now = at.now_us;
+        let key = (rule, slot, track_key(spec.track, at));
+        let window = u64::from(spec.seconds).saturating_mul(US);
         if let Some(e) = self.map.get_mut(&key) {
-            let in_window = now_s.saturating_sub(e.start_s) < secs;
+            let in_window = now <= e.start_us.saturating_add(window);
+            if !matches!(spec.kind, Kind::Backoff(_)) && !in_window {
+                // A new window: this match counts as its first.
+                (e.start_us, e.count) = (now, 1);
+                return first_outcome(spec.kind, c).0;
+            }
             return match spec.kind {
                 Kind::Limit => {
-                    if in_window {
-                        e.count = e.count.saturating_add(1);
-                        e.count <= c
+                    e.count = e.count.saturating_add(1);
+                    if e.count <= c {
+                        Outcome::Alert
                     } else {
-                        (e.start_s, e.count) = (now_s, 1);
-                        true
+                        Outcome::Silent
                     }
                 }
                 Kind::Threshold => {
-                    if in_window {
-                        e.count = e.count.saturating_add(1);
-                        let hit = e.count >= c;
-                        if hit {
-                            e.count = 0;
-                        }
-                        hit
+                    e.count = e.count.saturating_add(1);
+                    if e.count >= c {
+                        e.count = 0;
+                        Outcome::Alert
                     } else {
-                        (e.start_s, e.count) = (now_s, 1);
-                        c <= 1
+                        Outcome::Ignore
                     }
                 }
                 Kind::Both => {
-                    if in_window {
-                        e.count = e.count.saturating_add(1);
-                        e.count == c
-                    } else {
-                        (e.start_s, e.count) = (now_s, 1);
-                        c <= 1
+                    e.count = e.count.saturating_add(1);
+                    match e.count.cmp(&c) {
+                        std::cmp::Ordering::Equal => Outcome::Alert,
+                        std::cmp::Ordering::Greater => Outcome::Silent,
+                        std::cmp::Ordering::Less => Outcome::Ignore,
                     }
                 }
                 Kind::Detection => {
-                    if in_window {
-                        e.count = e.count.saturating_add(1);
-                        e.count > c
+                    e.count = e.count.saturating_add(1);
+                    if e.count > c {
+                        Outcome::Alert
                     } else {
-                        (e.start_s, e.count) = (now_s, 1);
-                        c == 0
+                        Outcome::Ignore
                     }
                 }
                 Kind::Backoff(m) => {
-                    e.count = e.count.saturating_add(1);
-                    let hit = u64::from(e.count) == e.next;
-                    if hit {
-                        e.next = e.next.saturating_mul(u64::from(m.max(1)));
+                    if e.count == u32::MAX {
+                        return Outcome::Silent;
                     }
-                    hit
+                    e.count += 1;
+                    if u64::from(e.count) == e.next {
+                        e.next = backoff_next(e.next, m);
+                        Outcome::Alert
+                    } else {
+                        Outcome::Silent
+                    }
                 }
             };
         }
-        // The first match of this key.
-        let (alert, next, keep) = match spec.kind {
-            Kind::Limit => (true, u64::MAX, secs),
-            Kind::Threshold => (c <= 1, u64::MAX, secs),
-            Kind::Both => (c <= 1, u64::MAX, secs),
-            Kind::Detection => (c == 0, u64::MAX, secs),
-            Kind::Backoff(m) => {
-                let first = u64::from(c.max(1));
-                if c <= 1 {
-                    (true, first.saturating_mul(u64::from(m.max(1))), u64::MAX)
-                } else {
-                    (false, first, u64::MAX)
-                }
-            }
+        let (out, next) = first_outcome(spec.kind, c);
+        let keep = if matches!(spec.kind, Kind::Backoff(_)) {
+            u64::MAX
+        } else {
+            window
         };
-        if self.room(now_s) {
+        if self.room(now) {
             self.map.insert(
                 key,
                 Entry {
-                    start_s: now_s,
+                    start_us: now,
                     count: 1,
                     next,
-                    keep_s: keep,
+                    keep_us: keep,
                 },
             );
         }
-        alert
+        out
     }
 
     /// Records one match for a `rate_filter`: the action to use instead
@@ -326,44 +346,63 @@ impl ThresholdState {
         f: &RateFilter,
         at: &MatchSite,
     ) -> Option<NewAction> {
-        let now_s = at.now_us / 1_000_000;
+        let now = at.now_us;
         let key = (rule, slot, track_key(TrackBy::from_config(f.track), at));
-        let secs = u64::from(f.seconds);
-        let timeout = u64::from(f.timeout);
+        let window = u64::from(f.seconds).saturating_mul(US);
+        let timeout_s = u64::from(f.timeout);
         let Some(e) = self.map.get_mut(&key) else {
-            let fire = f.count == 0;
-            if self.room(now_s) {
+            if self.room(now) {
                 self.map.insert(
                     key,
                     Entry {
-                        start_s: now_s,
+                        start_us: now,
                         count: 1,
-                        next: if fire { now_s } else { u64::MAX },
-                        keep_s: secs.max(timeout),
+                        next: NONE,
+                        keep_us: window.max(timeout_s.saturating_mul(US)),
                     },
                 );
             }
-            return fire.then_some(f.new_action);
-        };
-        if e.next != u64::MAX {
-            if now_s.saturating_sub(e.next) < timeout {
-                return Some(f.new_action);
-            }
-            // The new action timed out: start counting again.
-            (e.next, e.start_s, e.count) = (u64::MAX, now_s, 1);
             return None;
+        };
+        if e.next != NONE {
+            // Whole seconds, as Suricata compares them.
+            if (now / US).saturating_sub(e.next / US) > timeout_s {
+                // Timed out: this match is not counted, and the old
+                // window carries on.
+                e.next = NONE;
+                return None;
+            }
+            return Some(f.new_action);
         }
-        if now_s.saturating_sub(e.start_s) < secs {
+        if now <= e.start_us.saturating_add(window) {
             e.count = e.count.saturating_add(1);
             if e.count > f.count {
-                e.next = now_s;
+                e.next = now;
                 return Some(f.new_action);
             }
         } else {
-            (e.start_s, e.count) = (now_s, 1);
+            (e.start_us, e.count) = (now, 1);
         }
         None
     }
+}
+
+/// The outcome of the first match of a key (or window), and the entry's
+/// initial `next`.
+fn first_outcome(kind: Kind, c: u32) -> (Outcome, u64) {
+    match kind {
+        Kind::Limit => (Outcome::Alert, NONE),
+        Kind::Threshold | Kind::Both if c <= 1 => (Outcome::Alert, NONE),
+        Kind::Threshold | Kind::Both | Kind::Detection => (Outcome::Ignore, NONE),
+        Kind::Backoff(m) if c <= 1 => (Outcome::Alert, backoff_next(1, m)),
+        Kind::Backoff(_) => (Outcome::Ignore, u64::from(c)),
+    }
+}
+
+/// The next backoff value, capped at `u32::MAX` as Suricata's.
+fn backoff_next(cur: u64, m: u32) -> u64 {
+    cur.saturating_mul(u64::from(m.max(1)))
+        .min(u64::from(u32::MAX))
 }
 
 /// A threshold.config `suppress` with a target, its address resolved by

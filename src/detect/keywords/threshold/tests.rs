@@ -16,8 +16,11 @@ fn site(src: u8, secs: u64) -> MatchSite {
     }
 }
 
-/// Alerts for matches at the given seconds, all from one source.
-fn run(spec: &ThresholdSpec, times: &[u64]) -> Vec<bool> {
+use Outcome::{Alert as A, Ignore as I, Silent as S};
+
+/// Outcomes for matches at the given seconds (+500 us), all from one
+/// source.
+fn run(spec: &ThresholdSpec, times: &[u64]) -> Vec<Outcome> {
     let mut st = ThresholdState::new(100);
     times
         .iter()
@@ -28,33 +31,26 @@ fn run(spec: &ThresholdSpec, times: &[u64]) -> Vec<bool> {
 #[test]
 fn limit() {
     let s = rule_spec("type limit, track by_src, count 2, seconds 60");
-    assert_eq!(
-        run(&s, &[0, 1, 2, 59, 60, 61, 62]),
-        [true, true, false, false, true, true, false]
-    );
+    // 60.0005 is still inside the window that started at 0.0005 (its
+    // end is included); 61 starts a new one.
+    assert_eq!(run(&s, &[0, 1, 2, 59, 60, 61, 62]), [A, A, S, S, S, A, A]);
 }
 
 #[test]
 fn threshold_every_nth() {
     let s = rule_spec("type threshold, track by_src, count 3, seconds 60");
-    assert_eq!(
-        run(&s, &[0, 1, 2, 3, 4, 5, 6]),
-        [false, false, true, false, false, true, false]
-    );
+    assert_eq!(run(&s, &[0, 1, 2, 3, 4, 5, 6]), [I, I, A, I, I, A, I]);
     // A new window restarts the count at 1.
-    assert_eq!(
-        run(&s, &[0, 1, 60, 61, 62]),
-        [false, false, false, false, true]
-    );
+    assert_eq!(run(&s, &[0, 1, 61, 62, 63]), [I, I, I, I, A]);
+    // count 1: every match alerts.
+    let one = rule_spec("type threshold, track by_src, count 1, seconds 60");
+    assert_eq!(run(&one, &[0, 0, 1]), [A, A, A]);
 }
 
 #[test]
 fn both_once_per_window() {
     let s = rule_spec("type both, track by_src, count 2, seconds 60");
-    assert_eq!(
-        run(&s, &[0, 1, 2, 3, 60, 61, 62]),
-        [false, true, false, false, false, true, false]
-    );
+    assert_eq!(run(&s, &[0, 1, 2, 3, 61, 62, 63]), [I, A, S, S, I, A, S]);
 }
 
 #[test]
@@ -63,53 +59,52 @@ fn detection_filter_after_count() {
         &parse_threshold("track by_src, count 2, seconds 60", false).unwrap(),
     );
     assert_eq!(s.kind, Kind::Detection);
-    assert_eq!(
-        run(&s, &[0, 1, 2, 3, 60, 61, 62]),
-        [false, false, true, true, false, false, true]
-    );
+    assert_eq!(run(&s, &[0, 1, 2, 3, 61, 62, 63]), [I, I, A, A, I, I, A]);
 }
 
 #[test]
 fn backoff() {
     let s = rule_spec("type backoff, track by_flow, count 1, multiplier 10");
     let times: Vec<u64> = (0..101).collect();
-    let alerts: Vec<usize> = run(&s, &times)
+    let out = run(&s, &times);
+    let alerts: Vec<usize> = out
         .iter()
         .enumerate()
-        .filter(|(_, a)| **a)
+        .filter(|(_, a)| **a == A)
         .map(|(i, _)| i + 1)
         .collect();
     assert_eq!(alerts, [1, 10, 100]);
+    assert_eq!(out[1], S);
 }
 
 #[test]
 fn tracking_separates_sources() {
     let s = rule_spec("type limit, track by_src, count 1, seconds 60");
     let mut st = ThresholdState::new(100);
-    assert!(st.check(1, 0, &s, &site(1, 0)));
-    assert!(!st.check(1, 0, &s, &site(1, 1)));
-    assert!(st.check(1, 0, &s, &site(2, 1)));
+    assert_eq!(st.check(1, 0, &s, &site(1, 0)), A);
+    assert_eq!(st.check(1, 0, &s, &site(1, 1)), S);
+    assert_eq!(st.check(1, 0, &s, &site(2, 1)), A);
     // Another rule, same source.
-    assert!(st.check(2, 0, &s, &site(1, 1)));
+    assert_eq!(st.check(2, 0, &s, &site(1, 1)), A);
     let s = rule_spec("type limit, track by_rule, count 1, seconds 60");
-    assert!(st.check(3, 0, &s, &site(1, 1)));
-    assert!(!st.check(3, 0, &s, &site(2, 1)));
+    assert_eq!(st.check(3, 0, &s, &site(1, 1)), A);
+    assert_eq!(st.check(3, 0, &s, &site(2, 1)), S);
 }
 
 #[test]
 fn bounded_with_purge() {
     let s = rule_spec("type limit, track by_src, count 1, seconds 10");
     let mut st = ThresholdState::new(2);
-    assert!(st.check(1, 0, &s, &site(1, 0)));
-    assert!(st.check(1, 0, &s, &site(2, 0)));
+    assert_eq!(st.check(1, 0, &s, &site(1, 0)), A);
+    assert_eq!(st.check(1, 0, &s, &site(2, 0)), A);
     // Full: judged as a first match, not stored.
-    assert!(st.check(1, 0, &s, &site(3, 0)));
-    assert!(st.check(1, 0, &s, &site(3, 0)));
+    assert_eq!(st.check(1, 0, &s, &site(3, 0)), A);
+    assert_eq!(st.check(1, 0, &s, &site(3, 0)), A);
     assert_eq!(st.untracked, 2);
     assert_eq!(st.len(), 2);
     // After the windows ended, old entries make room.
-    assert!(st.check(1, 0, &s, &site(3, 20)));
-    assert!(!st.check(1, 0, &s, &site(3, 21)));
+    assert_eq!(st.check(1, 0, &s, &site(3, 20)), A);
+    assert_eq!(st.check(1, 0, &s, &site(3, 21)), S);
 }
 
 #[test]
@@ -122,22 +117,15 @@ fn rate_filter_switches_action() {
         timeout: 30,
     };
     let mut st = ThresholdState::new(10);
-    let r: Vec<Option<NewAction>> = [0, 1, 2, 3, 32, 33]
+    let r: Vec<Option<NewAction>> = [0, 1, 2, 3, 32, 33, 34]
         .iter()
         .map(|&t| st.rate(1, 0, &f, &site(1, t)))
         .collect();
-    // Third match in the window exceeds 2; the drop lasts 30 s from 2.
-    assert_eq!(
-        r,
-        [
-            None,
-            None,
-            Some(NewAction::Drop),
-            Some(NewAction::Drop),
-            None,
-            None
-        ]
-    );
+    // The third match in the window exceeds 2; the new action holds
+    // while at most 30 whole seconds passed since 2 (32 - 2 = 30), ends
+    // at 33 (not counted), and 34 is outside the old window.
+    let d = Some(NewAction::Drop);
+    assert_eq!(r, [None, None, d, d, d, None, None]);
 }
 
 #[test]
