@@ -170,7 +170,8 @@ pub(crate) fn ip_only_compatible(rule: &Rule) -> bool {
         | Condition::Threshold(_)
         | Condition::DetectionFilter(_)
         | Condition::Tag(_)
-        | Condition::Noalert => true,
+        | Condition::Noalert
+        | Condition::Alert => true,
         _ => false,
     })
 }

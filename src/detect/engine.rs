@@ -69,6 +69,8 @@ pub struct CompiledRule {
     pub action: Action,
     /// `noalert`.
     pub noalert: bool,
+    /// The `alert` keyword: alert even when the action would not (`pass`).
+    pub force_alert: bool,
     pub(crate) protocol: Protocol,
     pub(crate) endpoints: Option<Endpoints>,
     pub(crate) both_ways: bool,
@@ -269,6 +271,7 @@ fn compile_rule(
     let mut xbit_actions = Vec::new();
     let mut thresholds = Vec::new();
     let mut noalert = false;
+    let mut force_alert = false;
     for c in &r.conditions {
         match c {
             Condition::Xbits(x) => {
@@ -282,11 +285,21 @@ fn compile_rule(
             Condition::Threshold(t) | Condition::DetectionFilter(t) => {
                 thresholds.push(ThresholdSpec::from_rule(t));
             }
-            Condition::Noalert => noalert = true,
+            Condition::Noalert => {
+                noalert = true;
+                force_alert = false;
+            }
+            // Suricata's `alert` and `noalert` set and clear the same
+            // action bit: the later one wins.
+            Condition::Alert => {
+                force_alert = true;
+                noalert = false;
+            }
             Condition::Flowbits(f) => {
                 let op = BitsOp::flowbits(f, names).ok_or("too many flowbit names")?;
                 if op.is_noalert() {
                     noalert = true;
+                    force_alert = false;
                 } else if op.is_condition() {
                     bit_checks.push(op);
                 } else {
@@ -306,6 +319,7 @@ fn compile_rule(
         priority: r.priority.or(class.map(|c| c.priority)).unwrap_or(3),
         action: r.action,
         noalert,
+        force_alert,
         protocol: r.protocol.clone(),
         endpoints: lr.endpoints.clone(),
         both_ways: r

@@ -75,7 +75,8 @@ pub fn inactive_reason(rule: &Rule) -> Option<String> {
             | Condition::StreamSize(_)
             | Condition::Threshold(_)
             | Condition::DetectionFilter(_)
-            | Condition::Noalert => true,
+            | Condition::Noalert
+            | Condition::Alert => true,
             Condition::Xbits(x) => x.track != crate::rule::keywords::flow::XbitsTrack::Tx,
             Condition::DecodeEvent(name) => crate::decode::DecodeEvent::from_name(name).is_some(),
             _ => false,

@@ -157,7 +157,9 @@ impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let k = self.keyword();
         match self {
-            Condition::Sameip | Condition::Ftpbounce | Condition::Noalert => write!(f, "{k};"),
+            Condition::Sameip | Condition::Ftpbounce | Condition::Noalert | Condition::Alert => {
+                write!(f, "{k};")
+            }
             Condition::Flow(x) => write!(f, "{k}:{x};"),
             Condition::Flowbits(x) => write!(f, "{k}:{x};"),
             Condition::Xbits(x) => write!(f, "{k}:{x};"),

@@ -243,6 +243,9 @@ pub enum Condition {
     Service(Vec<String>),
     /// `noalert`.
     Noalert,
+    /// `alert` (Suricata 8): the rule alerts whatever its action, e.g. a
+    /// `pass` rule that also logs.
+    Alert,
     /// `tag`.
     Tag(Tag),
     /// `threshold`.
@@ -304,6 +307,7 @@ impl Condition {
             Condition::SipStatCode(_) => "sip_stat_code",
             Condition::Service(_) => "service",
             Condition::Noalert => "noalert",
+            Condition::Alert => "alert",
             Condition::Tag(_) => "tag",
             Condition::Threshold(_) => "threshold",
             Condition::DetectionFilter(_) => "detection_filter",

@@ -128,6 +128,9 @@ pub(crate) fn build(rules: &[CompiledRule], cfg: &PostMatchConfig) -> (Vec<RuleP
             if r.noalert {
                 bits.alert = false;
             }
+            if r.force_alert {
+                bits.alert = true;
+            }
             let ip_only = if !r.ip_only_compatible {
                 IpOnly::No
             } else if address_negated_exprs(&r.addr_exprs, &lookup) {

@@ -161,9 +161,8 @@ fn arity(name: &str) -> Option<Arity> {
         "content" | "msg" | "flow" | "metadata" | "sid" | "rev" | "classtype" | "reference" => {
             Arity::Required
         }
-        "nocase" | "rawbytes" | "startswith" | "endswith" | "sameip" | "ftpbounce" | "noalert" => {
-            Arity::None
-        }
+        "nocase" | "rawbytes" | "startswith" | "endswith" | "sameip" | "ftpbounce" | "noalert"
+        | "alert" => Arity::None,
         "fast_pattern" | "base64_decode" | "filestore" => Arity::Optional,
         "gid" | "priority" | "target" | "uricontent" | "depth" | "offset" | "distance"
         | "within" | "pcre" | "byte_test" | "byte_jump" | "byte_extract" | "byte_math"
@@ -300,6 +299,7 @@ fn parse_known(name: &str, raw: Option<&str>, v: &str, _dialect: Dialect) -> VRe
         "sip_stat_code" => cond(C::SipStatCode(app::parse_codes(v)?)),
         "service" => cond(C::Service(app::parse_names(v)?)),
         "noalert" => cond(C::Noalert),
+        "alert" => cond(C::Alert),
         "sameip" => cond(C::Sameip),
         "tag" => cond(C::Tag(meta::parse_tag(v)?)),
         "threshold" => cond(C::Threshold(meta::parse_threshold(v, true)?)),

@@ -57,7 +57,6 @@ pub struct Pcre {
 /// Parses a pcre value. Returns the pcre and the buffer its letter flag
 /// names (`U` is the HTTP URI), if any.
 pub(crate) fn parse_pcre(value: &str) -> VResult<(Pcre, Option<Buffer>)> {
-    let lead = value.len() - value.trim_start().len();
     let mut rest = value.trim();
     let mut negated = false;
     if let Some(r) = rest.strip_prefix('!') {
@@ -65,22 +64,26 @@ pub(crate) fn parse_pcre(value: &str) -> VResult<(Pcre, Option<Buffer>)> {
         rest = r.trim_start();
     }
     let open = super::value::offset_in(value, rest);
-    let Some(inner_and_more) = rest.strip_prefix('"') else {
-        return Err(ValueError {
-            at: open.max(lead),
-            reason: "the expression must be in double quotes".into(),
-        });
+    // Suricata takes the expression with or without the double quotes
+    // (suricata-verify UriTestSig06: `pcre:/(oneself)+/U;`).
+    let (inner, tail) = match rest.strip_prefix('"') {
+        Some(inner_and_more) => {
+            // The closing quote is the last one (Suricata tolerates
+            // unescaped quotes inside the expression); Snort 3 modifiers
+            // may follow it.
+            let Some(close_rel) = inner_and_more.rfind('"') else {
+                return Err(ValueError {
+                    at: open,
+                    reason: "unterminated double quote".into(),
+                });
+            };
+            (
+                &inner_and_more[..close_rel],
+                inner_and_more[close_rel + 1..].trim(),
+            )
+        }
+        None => (rest, ""),
     };
-    // The closing quote is the last one (Suricata tolerates unescaped
-    // quotes inside the expression); Snort 3 modifiers may follow it.
-    let Some(close_rel) = inner_and_more.rfind('"') else {
-        return Err(ValueError {
-            at: open,
-            reason: "unterminated double quote".into(),
-        });
-    };
-    let inner = &inner_and_more[..close_rel];
-    let tail = inner_and_more[close_rel + 1..].trim();
     let mut relative = false;
     if !tail.is_empty() {
         let Some(list) = tail.strip_prefix(',') else {
@@ -292,7 +295,11 @@ mod tests {
             .unwrap_err()
             .reason
             .contains("one buffer"));
-        assert!(parse_pcre("/a/").unwrap_err().reason.contains("quotes"));
+        // Unquoted is accepted, as Suricata does.
+        let (p, b) = parse_pcre("/(oneself)+/U").unwrap();
+        assert_eq!(p.pattern, "(oneself)+");
+        assert_eq!(b, Some(Buffer::HttpUri));
+        assert!(parse_pcre("abc").unwrap_err().reason.contains("'/'"));
         assert!(parse_pcre(r#""/a/"#).is_err());
     }
 
