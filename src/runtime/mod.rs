@@ -32,18 +32,28 @@
 
 mod config;
 mod ctx;
+pub mod dispatch;
 mod fuzz;
+mod latency;
 mod meta;
+mod order;
+mod pipeline;
 mod settings;
 mod worker;
 
 pub use config::{ChecksumPolicy, PipelineConfig};
 pub use ctx::{DefragEvents, Inspector, NoInspection, PacketCtx, PacketRole, MAX_DEFRAG_EVENTS};
 pub use fuzz::fuzz_packet_path;
+pub use latency::{Latency, LatencySummary};
+pub use order::Reorder;
+pub use pipeline::{
+    run_parallel, run_single, NoRecords, ParallelReport, Progress, ProgressSnapshot, RecordTap,
+    RecordWriter, Threading, MONITOR_TICK,
+};
 pub use settings::{builtin_flow_timeouts, SettingsError, BUILTIN_DEFRAG_MEMCAP};
 pub use worker::Worker;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::capture::{CaptureError, CaptureFile};
 use crate::output::StatsDoc;
@@ -60,8 +70,11 @@ pub struct RunReport {
     /// The error that ended reading early, if any (packets before it were
     /// processed).
     pub capture_error: Option<CaptureError>,
-    /// Counters in Suricata's nested stats layout, zeros left out.
+    /// Counters in Suricata's nested stats layout, zeros left out (plus
+    /// our `rulewire.latency_ns.*`).
     pub stats: StatsDoc,
+    /// Per-packet processing time.
+    pub latency: LatencySummary,
 }
 
 /// Runs one worker without detection over every packet of `file`, in
@@ -77,25 +90,5 @@ pub fn run_capture_with<I: Inspector>(
     cfg: &PipelineConfig,
     inspector: I,
 ) -> (RunReport, I) {
-    let start = Instant::now();
-    let mut worker = Worker::with_inspector(cfg, inspector);
-    let mut capture_error = None;
-    for item in file.packets() {
-        match item {
-            Ok(pkt) => worker.process(&pkt),
-            Err(e) => {
-                capture_error = Some(e);
-                break;
-            }
-        }
-    }
-    worker.finish();
-    let report = RunReport {
-        packets: worker.packets(),
-        bytes: worker.bytes(),
-        elapsed: start.elapsed(),
-        capture_error,
-        stats: worker.stats(),
-    };
-    (report, worker.into_inspector())
+    run_single(file, cfg, inspector, &Progress::default())
 }
