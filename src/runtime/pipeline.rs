@@ -343,8 +343,8 @@ where
         defrag_memuse = defrag_memuse.max(end.defrag_memuse);
     }
     // Gauges and averages: combined once, not added.
-    if packets > 0 {
-        let _ = stats.set("decoder.avg_pkt_size", bytes / packets);
+    if let Some(avg) = bytes.checked_div(packets) {
+        let _ = stats.set("decoder.avg_pkt_size", avg);
         let _ = stats.set("decoder.max_pkt_size", max_pkt);
     }
     if defrag_memuse > 0 {
