@@ -44,6 +44,10 @@ fn fixture(dir: &std::path::Path) -> u64 {
 }
 
 fn bench(dir: &std::path::Path, threads: &str, json: bool) -> String {
+    bench_with(dir, threads, json, &[])
+}
+
+fn bench_with(dir: &std::path::Path, threads: &str, json: bool, extra: &[&str]) -> String {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rulewire"));
     cmd.current_dir(dir).args([
         "bench",
@@ -59,6 +63,7 @@ fn bench(dir: &std::path::Path, threads: &str, json: bool) -> String {
     if json {
         cmd.arg("--json");
     }
+    cmd.args(extra);
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
@@ -121,4 +126,31 @@ fn bench_reports_exact_keys_and_counts() {
     assert!(text.contains("packets:        100\n"), "{text}");
     assert!(text.contains("alerts:         40\n"), "{text}");
     assert!(text.contains("threads:        2\n"), "{text}");
+}
+
+/// `--profile-rules 3` with two rules: the content rule is checked on the
+/// packets the prefilter lets through and matches 20 times per loop; the
+/// rule without content is checked on all 50 and matches all 50.
+#[test]
+fn profile_rules_lists_checks_and_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    std::fs::write(
+        dir.path().join("t.rules"),
+        "alert udp any any -> any any (msg:\"attack\"; content:\"attack\"; sid:9;)\n\
+         alert udp any any -> any 53 (msg:\"dns port\"; sid:10;)\n",
+    )
+    .unwrap();
+    for threads in ["1", "2"] {
+        let text = bench_with(dir.path(), threads, true, &["--profile-rules", "3"]);
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let rows = v["rule_profile"].as_array().unwrap();
+        assert_eq!(rows.len(), 2, "{text}");
+        let row = |sid: u64| rows.iter().find(|r| r["sid"] == sid).unwrap();
+        assert_eq!(row(10)["checks"], 100, "{text}");
+        assert_eq!(row(10)["matches"], 100, "{text}");
+        assert_eq!(row(9)["matches"], 40, "{text}");
+        assert!(row(9)["checks"].as_u64().unwrap() >= 40, "{text}");
+        assert_eq!(v["alerts"], 140);
+    }
 }

@@ -9,10 +9,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rulewire::capture::CaptureFile;
-use rulewire::detect::Detector;
+use rulewire::detect::profile::RuleProfile;
+use rulewire::detect::{Detector, Engine};
 use rulewire::output::{CountingSink, PacketBytes};
 use rulewire::runtime::{
-    run_parallel, run_single, LatencySummary, NoRecords, Progress, RecordWriter, RunReport,
+    run_parallel_with, run_single, LatencySummary, NoRecords, Progress, RecordWriter, RunReport,
     Threading,
 };
 use serde::Serialize;
@@ -70,6 +71,29 @@ pub struct BenchResult {
     /// Peak resident set size (`VmHWM` of /proc/self/status), 0 where
     /// unavailable.
     pub peak_rss_bytes: u64,
+    /// With `--profile-rules N`: the N most expensive rules, costliest
+    /// first (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_profile: Option<Vec<RuleRow>>,
+}
+
+/// One line of the rule profile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleRow {
+    /// Generator id.
+    pub gid: u32,
+    /// Signature id.
+    pub sid: u32,
+    /// Revision.
+    pub rev: u32,
+    /// Microseconds spent evaluating it (all loops, all threads).
+    pub total_us: f64,
+    /// Times it was evaluated (it passed the prefilter).
+    pub checks: u64,
+    /// Times it matched.
+    pub matches: u64,
+    /// Nanoseconds per check.
+    pub avg_ns: f64,
 }
 
 /// Discards records (the bench inspectors write none).
@@ -83,9 +107,6 @@ impl RecordWriter for Discard {
 
 /// Runs the command; `Ok` carries the exit code.
 pub fn run(args: &BenchArgs) -> Result<i32, String> {
-    if let Some(n) = args.profile_rules {
-        eprintln!("rulewire: warning: --profile-rules {n}: rule profiling is not implemented yet");
-    }
     let bytes = std::fs::read(&args.read).map_err(|e| format!("{}: {e}", args.read.display()))?;
     let file = CaptureFile::from_bytes(bytes).map_err(|e| e.to_string())?;
     let t0 = Instant::now();
@@ -97,26 +118,36 @@ pub fn run(args: &BenchArgs) -> Result<i32, String> {
     let mut seconds = Duration::ZERO;
     let (mut packets, mut bytes, mut alerts) = (0u64, 0u64, 0u64);
     let mut latency = LatencySummary::default();
+    let profiling = args.profile_rules.is_some();
+    let mut profile = RuleProfile::new(engine.rules().len());
+    let detector = || {
+        let mut d = Detector::new(Arc::clone(&engine), CountingSink::default());
+        if profiling {
+            d.enable_profiling();
+        }
+        d
+    };
     for _ in 0..args.loops.max(1) {
         let report: RunReport = if workers == 1 {
-            let d = Detector::new(Arc::clone(&engine), CountingSink::default());
-            run_single(&file, &pipeline, d, &Progress::default()).0
+            let (report, d) = run_single(&file, &pipeline, detector(), &Progress::default());
+            if let Some(p) = d.profile() {
+                profile.merge(p);
+            }
+            report
         } else {
-            let make = |_w: usize| {
-                (
-                    Detector::new(Arc::clone(&engine), CountingSink::default()),
-                    NoRecords,
-                )
-            };
-            run_parallel(
+            let (out, profiles) = run_parallel_with(
                 &file,
                 &pipeline,
                 &Threading::new(workers),
-                make,
+                |_w: usize| (detector(), NoRecords),
+                |d| d.profile().cloned(),
                 &mut Discard,
                 &Progress::default(),
-            )
-            .run
+            );
+            for p in profiles.iter().flatten() {
+                profile.merge(p);
+            }
+            out.run
         };
         if let Some(e) = &report.capture_error {
             return Err(format!("{}: {e}", args.read.display()));
@@ -139,6 +170,7 @@ pub fn run(args: &BenchArgs) -> Result<i32, String> {
         alerts,
         latency: latency.into(),
         peak_rss_bytes: peak_rss_bytes(),
+        rule_profile: args.profile_rules.map(|n| rule_rows(&engine, &profile, n)),
     };
     if args.json {
         let text = serde_json::to_string(&result).map_err(|e| e.to_string())?;
@@ -149,8 +181,47 @@ pub fn run(args: &BenchArgs) -> Result<i32, String> {
     Ok(0)
 }
 
+/// The `n` costliest rules of `profile`.
+fn rule_rows(engine: &Engine, profile: &RuleProfile, n: usize) -> Vec<RuleRow> {
+    profile
+        .top(n)
+        .into_iter()
+        .filter_map(|(i, c)| {
+            let r = engine.rules().get(i)?;
+            Some(RuleRow {
+                gid: r.gid,
+                sid: r.sid,
+                rev: r.rev,
+                total_us: c.nanos as f64 / 1e3,
+                checks: c.checks,
+                matches: c.matches,
+                avg_ns: c.nanos as f64 / c.checks.max(1) as f64,
+            })
+        })
+        .collect()
+}
+
 /// The text form.
 fn text(r: &BenchResult, workers: usize) -> String {
+    let mut out = summary_text(r, workers);
+    if let Some(rows) = &r.rule_profile {
+        out.push_str("rule profile (costliest first):\n");
+        out.push_str("   gid:sid:rev         total_us     checks    matches     avg_ns\n");
+        for row in rows {
+            out.push_str(&format!(
+                "{:>14} {:>16.1} {:>10} {:>10} {:>10.1}\n",
+                format!("{}:{}:{}", row.gid, row.sid, row.rev),
+                row.total_us,
+                row.checks,
+                row.matches,
+                row.avg_ns
+            ));
+        }
+    }
+    out
+}
+
+fn summary_text(r: &BenchResult, workers: usize) -> String {
     let l = &r.latency;
     format!(
         "threads:        {workers}\n\

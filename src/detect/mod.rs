@@ -21,6 +21,7 @@ mod engine;
 pub mod keywords;
 mod packet;
 mod prefilter;
+pub mod profile;
 mod support;
 
 pub use detector::Detector;

@@ -83,8 +83,8 @@ pub use fuzz::fuzz_packet_path;
 pub use latency::{Latency, LatencySummary};
 pub use order::Reorder;
 pub use pipeline::{
-    run_parallel, run_single, NoRecords, ParallelReport, Progress, ProgressSnapshot, RecordTap,
-    RecordWriter, Threading, MONITOR_TICK,
+    run_parallel, run_parallel_with, run_single, NoRecords, ParallelReport, Progress,
+    ProgressSnapshot, RecordTap, RecordWriter, Threading, MONITOR_TICK,
 };
 pub use settings::{builtin_flow_timeouts, SettingsError, BUILTIN_DEFRAG_MEMCAP};
 pub use worker::Worker;

@@ -303,6 +303,29 @@ where
     F: Fn(usize) -> (I, T) + Sync,
     W: RecordWriter,
 {
+    run_parallel_with(file, cfg, threading, make, |_| (), writer, progress).0
+}
+
+/// [`run_parallel`], and `end(inspector)` of every worker at the end, run
+/// on the worker's thread (what an inspector gathered: a rule profile...),
+/// in worker order.
+pub fn run_parallel_with<I, T, F, E, R, W>(
+    file: &CaptureFile,
+    cfg: &PipelineConfig,
+    threading: &Threading,
+    make: F,
+    end: E,
+    writer: &mut W,
+    progress: &Progress,
+) -> (ParallelReport, Vec<R>)
+where
+    I: Inspector,
+    T: RecordTap,
+    F: Fn(usize) -> (I, T) + Sync,
+    E: Fn(I) -> R + Sync,
+    R: Send,
+    W: RecordWriter,
+{
     let start = Instant::now();
     let n = threading.workers.max(1);
     let batch = threading.batch.max(1);
@@ -316,15 +339,17 @@ where
             senders.push(tx);
             let done_tx = done_tx.clone();
             let make = &make;
+            let end = &end;
             let mut wcfg = cfg.clone();
             wcfg.flow.table_id = cfg.flow.table_id.wrapping_add(w as u16);
-            handles.push(s.spawn(move || worker_loop(w, &wcfg, make, rx, done_tx, progress)));
+            handles
+                .push(s.spawn(move || worker_loop(w, &wcfg, (make, end), rx, done_tx, progress)));
         }
         drop(done_tx);
         let writer_handle = s.spawn(move || writer_loop(n, done_rx, writer));
         capture_error = read_loop(file, n, batch, threading.flush_every(), &senders, progress);
         drop(senders);
-        let ends: Vec<WorkerEnd> = handles
+        let ends: Vec<(WorkerEnd, R)> = handles
             .into_iter()
             .map(|h| h.join().expect("worker thread panicked"))
             .collect();
@@ -334,7 +359,9 @@ where
     let mut stats = StatsDoc::new();
     let mut latency = Latency::new();
     let (mut packets, mut bytes, mut max_pkt, mut defrag_memuse) = (0, 0, 0, 0);
-    for end in ends {
+    let mut results = Vec::with_capacity(ends.len());
+    for (end, r) in ends {
+        results.push(r);
         let _ = stats.merge("", end.stats.as_value());
         latency.merge(&end.latency);
         packets += end.packets;
@@ -353,7 +380,7 @@ where
     let summary = latency.summary();
     summary.add_to(&mut stats);
     progress.done.store(true, Ordering::Release);
-    ParallelReport {
+    let report = ParallelReport {
         run: RunReport {
             packets,
             bytes,
@@ -364,7 +391,8 @@ where
         },
         write_errors,
         reorder_high_water: high,
-    }
+    };
+    (report, results)
 }
 
 /// The reader: dispatches every frame; returns the capture error that
@@ -425,18 +453,19 @@ fn read_loop<'a>(
     error
 }
 
-fn worker_loop<I, T, F>(
+fn worker_loop<I, T, F, E, R>(
     id: usize,
     cfg: &PipelineConfig,
-    make: &F,
+    (make, end): (&F, &E),
     rx: Receiver<Batch<'_>>,
     done: Sender<Done>,
     progress: &Progress,
-) -> WorkerEnd
+) -> (WorkerEnd, R)
 where
     I: Inspector,
     T: RecordTap,
     F: Fn(usize) -> (I, T),
+    E: Fn(I) -> R,
 {
     let (inspector, mut tap) = make(id);
     let mut worker = Worker::with_inspector(cfg, inspector);
@@ -472,14 +501,15 @@ where
         });
     }
     let stats = worker.stats();
-    WorkerEnd {
+    let we = WorkerEnd {
         defrag_memuse: stats.counter("defrag.memuse"),
         stats,
         latency,
         packets: worker.packets(),
         bytes: worker.bytes(),
         max_pkt_size: worker.decode_counters().max_pkt_size,
-    }
+    };
+    (we, end(worker.into_inspector()))
 }
 
 /// The writer: reorders and writes; returns (write errors, reorder high
