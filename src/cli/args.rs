@@ -90,11 +90,14 @@ pub struct RunArgs {
     /// Engine flags.
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// Threading: single or workers.
-    #[arg(long, value_enum)]
+    /// Threading: `single` (one thread, in order) or `workers` (a reader
+    /// hashing flows onto worker threads; `autofp` is taken as `workers`).
+    /// The last one given wins.
+    #[arg(long, value_enum, overrides_with = "runmode")]
     pub runmode: Option<RunMode>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
+    /// Worker threads for `workers` (default: all cores). The last one
+    /// given wins.
+    #[arg(long, overrides_with = "threads")]
     pub threads: Option<usize>,
     /// Act as an inline IPS on the capture file: drops are applied.
     #[arg(long)]

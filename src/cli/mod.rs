@@ -7,7 +7,9 @@
 //! file, missing log directory).
 
 mod args;
+mod bench;
 mod check_rules;
+mod monitor;
 mod report;
 mod run;
 
@@ -22,7 +24,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(&args),
         Command::Report(args) => report::run(&args),
         Command::CheckRules(args) => check_rules::run(&args),
-        Command::Bench(_) => Err("not implemented yet".to_string()),
+        Command::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -4,17 +4,22 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rulewire::capture::CaptureFile;
 use rulewire::config::{Classifications, Config};
-use rulewire::detect::{Detector, Engine, EngineBuilder};
+use rulewire::detect::{Detector, Engine, EngineBuilder, PostMatchConfig};
 use rulewire::output::{
-    AlertSink, Eve, EveFormat, FastLog, FastLogFormat, MultiSink, RunSummary, UtcOffset,
+    AlertFormat, AlertSink, BufferSink, Eve, EveFormat, FastLog, FastLogFormat, FormatSet,
+    MultiSink, RunSummary, SplitWriter, UtcOffset,
 };
 use rulewire::rule::{load_paths, LoadOptions};
-use rulewire::runtime::{run_capture_with, ChecksumPolicy, PipelineConfig, RunReport};
+use rulewire::runtime::{
+    run_parallel, run_single, ChecksumPolicy, PipelineConfig, Progress, RunReport, Threading,
+};
 
-use super::args::{ChecksumMode, EngineArgs, RunArgs};
+use super::args::{ChecksumMode, EngineArgs, RunArgs, RunMode};
+use super::monitor::{self, MonitorOptions};
 
 /// Runs the command; `Ok` carries the exit code.
 pub fn run(args: &RunArgs) -> Result<i32, String> {
@@ -29,34 +34,65 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
     fs::create_dir_all(&args.log_dir)
         .map_err(|e| format!("log directory {} (-l): {e}", args.log_dir.display()))?;
     let file = CaptureFile::open(input).map_err(|e| e.to_string())?;
-    let engine = build_engine(&args.engine, &config)?;
+    let engine = Arc::new(build_engine(&args.engine, &config)?);
     // Outputs exist even when empty, as Suricata's do.
-    let open = |name: &str| {
+    let create = |name: &str| {
         fs::File::create(args.log_dir.join(name))
-            .map(io::BufWriter::new)
             .map_err(|e| format!("{}: {e}", args.log_dir.join(name).display()))
     };
-    let sink = MultiSink::new()
-        .with(FastLog::new(
-            FastLogFormat::new(UtcOffset::UTC),
-            open("fast.log")?,
-        ))
-        .with(Eve::new(EveFormat::default(), open("eve.json")?));
-    let (post, warnings) = rulewire::detect::PostMatchConfig::from_config(&config)?;
-    let (mut detector, more) = Detector::with_config(Arc::new(engine), sink, &post);
-    for w in warnings.iter().chain(&more) {
+    let (post, warnings) = PostMatchConfig::from_config(&config)?;
+    for w in &warnings {
         eprintln!("rulewire: warning: {w}");
     }
-    detector.ips_mode = args.simulate_ips;
-    let (report, detector) = run_capture_with(&file, &pipeline, detector);
-    if detector.write_errors() > 0 {
-        eprintln!(
-            "rulewire: error: {} alerts could not be written",
-            detector.write_errors()
-        );
+    let fast = create("fast.log")?;
+    let eve = create("eve.json")?;
+    let workers = worker_count(args.runmode, args.threads);
+    let progress = Progress::default();
+    let monitor = MonitorOptions {
+        file_len: file.bytes().len() as u64,
+        stats_interval: args
+            .stats_interval
+            .filter(|&s| s > 0)
+            .map(Duration::from_secs),
+    };
+    let (report, write_errors) = std::thread::scope(|s| {
+        // Ends the monitor even if the run panics (the scope joins it).
+        let _done = monitor::DoneOnDrop(&progress);
+        if monitor.needed() {
+            s.spawn(|| monitor::watch(&progress, monitor));
+        }
+        if workers == 1 {
+            run_one(
+                &file,
+                &pipeline,
+                DetectSetup {
+                    engine: Arc::clone(&engine),
+                    post: &post,
+                    ips: args.simulate_ips,
+                },
+                fast,
+                eve,
+                &progress,
+            )
+        } else {
+            run_many(
+                &file,
+                &pipeline,
+                DetectSetup {
+                    engine: Arc::clone(&engine),
+                    post: &post,
+                    ips: args.simulate_ips,
+                },
+                (fast, eve),
+                workers,
+                &progress,
+            )
+        }
+    });
+    let (report, write_errors) = (report, write_errors?);
+    if write_errors > 0 {
+        eprintln!("rulewire: error: {write_errors} alerts could not be written");
     }
-    let mut sink = detector.into_sink();
-    sink.flush().map_err(|e| format!("writing alerts: {e}"))?;
     write_stats(&args.log_dir, &report)?;
     print_summary(&report);
     match &report.capture_error {
@@ -66,6 +102,96 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
         }
         None => Ok(0),
     }
+}
+
+/// Worker threads for `--runmode` and `--threads`: 1 for `single`,
+/// otherwise `--threads` or every core.
+pub fn worker_count(runmode: Option<RunMode>, threads: Option<usize>) -> usize {
+    match runmode {
+        Some(RunMode::Single) => 1,
+        _ => threads
+            .filter(|&t| t > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// The in-order path: one worker on this thread, writing alerts directly.
+/// Returns the report and the alerts that could not be written.
+/// What every worker's detector is built from.
+struct DetectSetup<'a> {
+    engine: Arc<Engine>,
+    post: &'a PostMatchConfig,
+    ips: bool,
+}
+
+fn run_one(
+    file: &CaptureFile,
+    pipeline: &PipelineConfig,
+    DetectSetup { engine, post, ips }: DetectSetup<'_>,
+    fast: fs::File,
+    eve: fs::File,
+    progress: &Progress,
+) -> (RunReport, Result<u64, String>) {
+    let sink = MultiSink::new()
+        .with(FastLog::new(
+            FastLogFormat::new(UtcOffset::UTC),
+            io::BufWriter::new(fast),
+        ))
+        .with(Eve::new(EveFormat::default(), io::BufWriter::new(eve)));
+    let (mut detector, warnings) = Detector::with_config(engine, sink, post);
+    for w in &warnings {
+        eprintln!("rulewire: warning: {w}");
+    }
+    detector.ips_mode = ips;
+    let (report, detector) = run_single(file, pipeline, detector, progress);
+    let errors = detector.write_errors();
+    let mut sink = detector.into_sink();
+    let flushed = sink
+        .flush()
+        .map(|()| errors)
+        .map_err(|e| format!("writing alerts: {e}"));
+    (report, flushed)
+}
+
+/// The multi-threaded path: workers format alerts, one writer writes them
+/// in packet order.
+fn run_many(
+    file: &CaptureFile,
+    pipeline: &PipelineConfig,
+    DetectSetup { engine, post, ips }: DetectSetup<'_>,
+    (fast, eve): (fs::File, fs::File),
+    workers: usize,
+    progress: &Progress,
+) -> (RunReport, Result<u64, String>) {
+    let formats: FormatSet = Arc::from(vec![
+        Box::new(FastLogFormat::new(UtcOffset::UTC)) as Box<dyn AlertFormat + Send + Sync>,
+        Box::new(EveFormat::default()),
+    ]);
+    let mut writer = SplitWriter::new(vec![Box::new(fast), Box::new(eve)]);
+    let make = |w: usize| {
+        let (sink, tap) = BufferSink::new(Arc::clone(&formats));
+        let (mut d, warnings) = Detector::with_config(Arc::clone(&engine), sink, post);
+        if w == 0 {
+            for w in &warnings {
+                eprintln!("rulewire: warning: {w}");
+            }
+        }
+        d.ips_mode = ips;
+        (d, tap)
+    };
+    let out = run_parallel(
+        file,
+        pipeline,
+        &Threading::new(workers),
+        make,
+        &mut writer,
+        progress,
+    );
+    let flushed = writer
+        .flush()
+        .map(|()| out.write_errors)
+        .map_err(|e| format!("writing alerts: {e}"));
+    (out.run, flushed)
 }
 
 /// Loads the rules (`-S`, else the configuration's rule-files) and the
@@ -183,5 +309,18 @@ fn print_summary(report: &RunReport) {
         flows: s.counter("flow.total"),
         elapsed: report.elapsed,
     };
-    let _ = writeln!(std::io::stderr().lock(), "rulewire: {summary}");
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "rulewire: {summary}");
+    let l = &report.latency;
+    if l.count > 0 {
+        let _ = writeln!(
+            err,
+            "rulewire: per-packet latency (us): p50 {:.1} p90 {:.1} p99 {:.1} p99.9 {:.1} max {:.1}",
+            l.p50_ns as f64 / 1e3,
+            l.p90_ns as f64 / 1e3,
+            l.p99_ns as f64 / 1e3,
+            l.p99_9_ns as f64 / 1e3,
+            l.max_ns as f64 / 1e3
+        );
+    }
 }

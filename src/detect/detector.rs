@@ -90,6 +90,17 @@ impl<S: AlertSink> Detector<S> {
         self.write_errors
     }
 
+    /// Starts per-rule profiling ([`RuleProfile`](super::profile::RuleProfile)).
+    pub fn enable_profiling(&mut self) {
+        let n = self.engine.rules().len();
+        self.scratch.profile = Some(super::profile::RuleProfile::new(n));
+    }
+
+    /// The per-rule costs so far, when profiling.
+    pub fn profile(&self) -> Option<&super::profile::RuleProfile> {
+        self.scratch.profile.as_ref()
+    }
+
     /// Flushes and gives back the sink.
     pub fn into_sink(mut self) -> S {
         let _ = self.sink.flush();

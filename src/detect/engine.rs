@@ -165,6 +165,8 @@ pub struct DetectScratch {
     /// Indexes (into [`Engine::rules`]) of the rules the last packet
     /// matched, in rule order.
     pub matched: Vec<u32>,
+    /// Per-rule costs, when profiling (`None`: no clock reads).
+    pub profile: Option<super::profile::RuleProfile>,
 }
 
 impl Engine {
@@ -217,7 +219,15 @@ impl Engine {
         for setters in [true, false] {
             for &i in &scratch.candidates {
                 let r = &self.rules[i as usize];
-                if r.sets_bits() != setters || !r.matches(v, bits.as_deref()) {
+                if r.sets_bits() != setters {
+                    continue;
+                }
+                let t0 = scratch.profile.is_some().then(std::time::Instant::now);
+                let hit = r.matches(v, bits.as_deref());
+                if let (Some(t0), Some(p)) = (t0, scratch.profile.as_mut()) {
+                    p.record(i, t0.elapsed(), hit);
+                }
+                if !hit {
                     continue;
                 }
                 if let Some(b) = bits.as_deref_mut() {

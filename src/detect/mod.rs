@@ -27,6 +27,7 @@ pub mod keywords;
 mod packet;
 mod postmatch;
 mod prefilter;
+pub mod profile;
 mod support;
 
 pub use actions::{ActionBits, FlowState, FlowVerdict, Verdict};

@@ -58,6 +58,7 @@
 //! ```
 
 pub mod addr;
+pub mod buffered;
 pub mod eve;
 pub mod fast_log;
 pub mod proto;
@@ -67,6 +68,7 @@ pub mod stats;
 pub mod time;
 
 pub use addr::AddrText;
+pub use buffered::{BufferSink, BufferTap, FormatSet, PacketBytes, SplitWriter};
 pub use eve::{AnomalyKind, AnomalyRecord, EveFormat, EveOptions};
 pub use fast_log::FastLogFormat;
 pub use proto::proto_name;

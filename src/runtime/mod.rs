@@ -18,9 +18,45 @@
 //!   [`PacketMeta`](crate::flow::PacketMeta).
 //! * [`PipelineConfig`] (`config.rs`) and its mapping from suricata.yaml
 //!   keys (`settings.rs`, [`PipelineConfig::from_config`]).
-//! * [`run_capture`]: the single-threaded path, one worker over a file in
-//!   order. [`fuzz_packet_path`] (`fuzz.rs`) drives a worker from
-//!   arbitrary bytes.
+//! * [`run_single`] (`pipeline.rs`): one worker over a file in order on
+//!   the calling thread ([`run_capture`] and [`run_capture_with`] are it
+//!   without a monitor). [`fuzz_packet_path`] (`fuzz.rs`) drives a worker
+//!   from arbitrary bytes.
+//! * [`run_parallel`] (`pipeline.rs`): reader → flow-hash dispatch → N
+//!   workers (each owning its flows, no locks on the hot path) → one
+//!   writer, over bounded crossbeam channels in batches. Workers format
+//!   their alerts into owned per-packet records
+//!   ([`BufferSink`](crate::output::BufferSink)); the writer puts them in
+//!   packet order ([`Reorder`], `order.rs`), so the same input gives the
+//!   same alerts in the same order whatever the thread count.
+//! * `dispatch.rs`: the flow hash. Symmetric over the **outermost IP
+//!   address pair only**: all fragments of a datagram (and the datagram
+//!   rebuilt from them), both directions of a flow, a tunnel with every
+//!   flow inside it, and an ICMP error with the flow it quotes all reach
+//!   the same worker.
+//! * `latency.rs`: per-packet processing time per worker in an HDR
+//!   histogram, merged at the end; p50/p90/p99/p99.9/max land in
+//!   [`RunReport::latency`] and in stats as `rulewire.latency_ns.*`.
+//!
+//! # Memory of the multi-threaded run
+//!
+//! File mode never discards: a full worker channel blocks the reader,
+//! a full writer channel blocks the worker (backpressure). The writer's
+//! reorder buffer holds only records of packets the slowest worker has
+//! not confirmed; the reader confirms its position to every worker at
+//! least every `batch × workers` frames, so at most `(workers + queue +
+//! 2) × batch × workers` packets are pending (see `order.rs`), and only
+//! packets that raised alerts hold a record.
+//!
+//! # What depends on the thread count
+//!
+//! Not alerts nor their order for packet-level detection (asserted on
+//! every packet-tier conformance case by `tests/runtime_threads.rs`).
+//! EVE `flow_id`s differ (worker `w` numbers flows with table id
+//! `flow.table_id + w`); flow timeouts run on each worker's own packet
+//! clock; checksum auto mode decides per worker; memcaps apply per
+//! worker. Merged stats add counters and combine the gauges
+//! (`decoder.avg_pkt_size`, `decoder.max_pkt_size`, `defrag.memuse`).
 //!
 //! # Accounting
 //!
@@ -32,18 +68,28 @@
 
 mod config;
 mod ctx;
+pub mod dispatch;
 mod fuzz;
+mod latency;
 mod meta;
+mod order;
+mod pipeline;
 mod settings;
 mod worker;
 
 pub use config::{ChecksumPolicy, PipelineConfig};
 pub use ctx::{DefragEvents, Inspector, NoInspection, PacketCtx, PacketRole, MAX_DEFRAG_EVENTS};
 pub use fuzz::fuzz_packet_path;
+pub use latency::{Latency, LatencySummary};
+pub use order::Reorder;
+pub use pipeline::{
+    run_parallel, run_parallel_with, run_single, NoRecords, ParallelReport, Progress,
+    ProgressSnapshot, RecordTap, RecordWriter, Threading, MONITOR_TICK,
+};
 pub use settings::{builtin_flow_timeouts, SettingsError, BUILTIN_DEFRAG_MEMCAP};
 pub use worker::Worker;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::capture::{CaptureError, CaptureFile};
 use crate::output::StatsDoc;
@@ -60,8 +106,11 @@ pub struct RunReport {
     /// The error that ended reading early, if any (packets before it were
     /// processed).
     pub capture_error: Option<CaptureError>,
-    /// Counters in Suricata's nested stats layout, zeros left out.
+    /// Counters in Suricata's nested stats layout, zeros left out (plus
+    /// our `rulewire.latency_ns.*`).
     pub stats: StatsDoc,
+    /// Per-packet processing time.
+    pub latency: LatencySummary,
 }
 
 /// Runs one worker without detection over every packet of `file`, in
@@ -77,25 +126,5 @@ pub fn run_capture_with<I: Inspector>(
     cfg: &PipelineConfig,
     inspector: I,
 ) -> (RunReport, I) {
-    let start = Instant::now();
-    let mut worker = Worker::with_inspector(cfg, inspector);
-    let mut capture_error = None;
-    for item in file.packets() {
-        match item {
-            Ok(pkt) => worker.process(&pkt),
-            Err(e) => {
-                capture_error = Some(e);
-                break;
-            }
-        }
-    }
-    worker.finish();
-    let report = RunReport {
-        packets: worker.packets(),
-        bytes: worker.bytes(),
-        elapsed: start.elapsed(),
-        capture_error,
-        stats: worker.stats(),
-    };
-    (report, worker.into_inspector())
+    run_single(file, cfg, inspector, &Progress::default())
 }

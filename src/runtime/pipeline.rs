@@ -1,0 +1,540 @@
+//! pipeline: the runs over a capture file, single-threaded
+//! ([`run_single`]) and multi-threaded ([`run_parallel`]), with the live
+//! counters a monitor reads ([`Progress`]).
+//!
+//! # Multi-threaded shape
+//!
+//! ```text
+//!   reader (calling thread) ──batches──▶ worker 0 ─┐
+//!     flow hash (dispatch.rs)  ─────────▶ worker 1 ─┼─records+watermarks─▶ writer
+//!                              ─────────▶ worker N ─┘      (order.rs)
+//! ```
+//!
+//! The reader walks the memory-mapped file (zero copy: batches hold
+//! [`RawPacket`]s borrowing the map; scoped threads let workers borrow
+//! it), picks each frame's worker with [`worker_for`](super::dispatch::worker_for)
+//! and sends batches of [`Threading::batch`] frames over bounded channels
+//! ([`Threading::queue`] batches each). A full channel blocks the reader:
+//! in file mode nothing is ever dropped. Each worker owns its [`Worker`]
+//! (flows, defrag, inspector) and takes no lock. After a frame it takes
+//! the alert bytes its inspector formatted ([`RecordTap`]) and, per batch,
+//! sends them with a watermark to the writer, which writes records in
+//! packet order ([`Reorder`]; see `order.rs` for the memory bound).
+//!
+//! Worker `w` numbers its flows with flow table id `table_id + w`, so EVE
+//! `flow_id`s are unique across workers (they differ from a
+//! single-threaded run's, as Suricata's differ between runs).
+//!
+//! # What depends on the thread count
+//!
+//! Alerts and their order do not, for packet-level detection: a flow's
+//! packets all reach one worker in capture order. What can differ: flow
+//! timeouts run on each worker's own packet clock (a worker sees time
+//! advance only through its packets), checksum auto mode decides per
+//! worker on its first 1000 frames, and memcaps (`flow.memcap`,
+//! `defrag.memcap`) apply per worker.
+
+use std::io;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, Receiver, Sender};
+
+use super::config::PipelineConfig;
+use super::ctx::Inspector;
+use super::dispatch::worker_for;
+use super::latency::Latency;
+use super::order::Reorder;
+use super::worker::Worker;
+use super::RunReport;
+use crate::capture::{CaptureError, CaptureFile, RawPacket};
+use crate::output::{BufferTap, PacketBytes, SplitWriter, StatsDoc};
+
+/// Counters a monitor thread reads while a run goes on (relaxed atomics,
+/// updated once per batch, not per packet).
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Frames read from the source.
+    pub read: AtomicU64,
+    /// Bytes of the source consumed (file offset).
+    pub offset: AtomicU64,
+    /// Frames a worker finished (decoded or invalid).
+    pub processed: AtomicU64,
+    /// Of those, frames the decoder marked invalid.
+    pub invalid: AtomicU64,
+    /// Frames discarded before processing (live capture only; always 0
+    /// for files).
+    pub dropped: AtomicU64,
+    /// Alerts raised.
+    pub alerts: AtomicU64,
+    /// Set when the run is over.
+    pub done: AtomicBool,
+}
+
+/// A snapshot of [`Progress`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProgressSnapshot {
+    /// Frames read.
+    pub read: u64,
+    /// Frames decoded (processed and not invalid).
+    pub decoded: u64,
+    /// Frames invalid.
+    pub invalid: u64,
+    /// Frames dropped.
+    pub dropped: u64,
+    /// Frames read but not yet processed: `read = decoded + invalid +
+    /// dropped + queued`.
+    pub queued: u64,
+    /// Alerts.
+    pub alerts: u64,
+}
+
+impl Progress {
+    /// The counters now. `processed` is read before `read`, so `queued`
+    /// never underflows.
+    pub fn snapshot(&self) -> ProgressSnapshot {
+        let processed = self.processed.load(Ordering::Acquire);
+        let invalid = self.invalid.load(Ordering::Acquire).min(processed);
+        let dropped = self.dropped.load(Ordering::Acquire);
+        let read = self.read.load(Ordering::Acquire);
+        ProgressSnapshot {
+            read,
+            decoded: processed - invalid,
+            invalid,
+            dropped,
+            queued: read.saturating_sub(processed + dropped),
+            alerts: self.alerts.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// How a multi-threaded run is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Threading {
+    /// Worker threads (at least 1).
+    pub workers: usize,
+    /// Frames per batch sent to a worker.
+    pub batch: usize,
+    /// Batches a worker's channel holds before the reader blocks.
+    pub queue: usize,
+}
+
+impl Threading {
+    /// `workers` workers with the default batch (128) and queue (8).
+    pub fn new(workers: usize) -> Threading {
+        Threading {
+            workers: workers.max(1),
+            batch: 128,
+            queue: 8,
+        }
+    }
+
+    /// The reader confirms its position to every worker at least this
+    /// often (frames), so idle workers do not hold the writer back.
+    pub fn flush_every(&self) -> u64 {
+        (self.batch * self.workers) as u64
+    }
+}
+
+/// Where a worker's formatted alerts come from, packet by packet.
+pub trait RecordTap {
+    /// The alert bytes of the packet just processed, if it raised any.
+    fn take(&mut self) -> Option<PacketBytes>;
+}
+
+impl RecordTap for BufferTap {
+    fn take(&mut self) -> Option<PacketBytes> {
+        BufferTap::take(self)
+    }
+}
+
+/// No records: for inspectors that write nothing (benchmarks, counts).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoRecords;
+
+impl RecordTap for NoRecords {
+    fn take(&mut self) -> Option<PacketBytes> {
+        None
+    }
+}
+
+/// The writer thread's output: receives records in packet order.
+pub trait RecordWriter: Send {
+    /// Writes packet `index`'s alert bytes.
+    ///
+    /// # Errors
+    /// The underlying writer's error (counted, the run goes on).
+    fn write(&mut self, index: u64, rec: PacketBytes) -> io::Result<()>;
+}
+
+impl RecordWriter for SplitWriter<'_> {
+    fn write(&mut self, _index: u64, rec: PacketBytes) -> io::Result<()> {
+        SplitWriter::write(self, &rec)
+    }
+}
+
+/// What a multi-threaded run produced beyond the [`RunReport`].
+#[derive(Debug)]
+pub struct ParallelReport {
+    /// The run, counters of all workers merged.
+    pub run: RunReport,
+    /// Records the writer failed to write.
+    pub write_errors: u64,
+    /// Most records the reorder buffer held at once.
+    pub reorder_high_water: usize,
+}
+
+/// Frames between two updates of [`Progress`] on the single path.
+const SINGLE_PROGRESS_EVERY: u64 = 256;
+
+/// Runs one worker over every packet of `file` in order on this thread,
+/// updating `progress` as it goes; gives the inspector back.
+pub fn run_single<I: Inspector>(
+    file: &CaptureFile,
+    cfg: &PipelineConfig,
+    inspector: I,
+    progress: &Progress,
+) -> (RunReport, I) {
+    let start = Instant::now();
+    let mut worker = Worker::with_inspector(cfg, inspector);
+    let mut latency = Latency::new();
+    let mut capture_error = None;
+    let mut packets = file.packets();
+    let mut reported = (0u64, 0u64);
+    loop {
+        let pkt = match packets.next() {
+            Some(Ok(p)) => p,
+            Some(Err(e)) => {
+                capture_error = Some(e);
+                break;
+            }
+            None => break,
+        };
+        let t0 = Instant::now();
+        worker.process(&pkt);
+        latency.record(elapsed_ns(t0));
+        if worker.packets() % SINGLE_PROGRESS_EVERY == 0 {
+            progress
+                .offset
+                .store(packets.byte_offset(), Ordering::Relaxed);
+            reported = publish(progress, &worker, reported, true);
+        }
+    }
+    progress
+        .offset
+        .store(packets.byte_offset(), Ordering::Relaxed);
+    publish(progress, &worker, reported, true);
+    worker.finish();
+    let mut stats = worker.stats();
+    let summary = latency.summary();
+    summary.add_to(&mut stats);
+    let report = RunReport {
+        packets: worker.packets(),
+        bytes: worker.bytes(),
+        elapsed: start.elapsed(),
+        capture_error,
+        stats,
+        latency: summary,
+    };
+    progress.done.store(true, Ordering::Release);
+    (report, worker.into_inspector())
+}
+
+fn elapsed_ns(t0: Instant) -> u64 {
+    u64::try_from(t0.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Adds what `worker` did since `last` (processed, invalid) to `progress`
+/// (and to `read` too when the worker reads for itself).
+fn publish<I: Inspector>(
+    progress: &Progress,
+    worker: &Worker<I>,
+    last: (u64, u64),
+    counts_reads: bool,
+) -> (u64, u64) {
+    let now = (worker.packets(), worker.decode_counters().invalid);
+    let d = (now.0 - last.0, now.1 - last.1);
+    if counts_reads {
+        progress.read.fetch_add(d.0, Ordering::AcqRel);
+    }
+    progress.invalid.fetch_add(d.1, Ordering::AcqRel);
+    progress.processed.fetch_add(d.0, Ordering::AcqRel);
+    now
+}
+
+/// A batch of frames for one worker, and the reader's position when it
+/// was sent: every frame for this worker up to `upto` is in it or earlier.
+struct Batch<'a> {
+    packets: Vec<RawPacket<'a>>,
+    upto: u64,
+}
+
+/// A worker's alert records for one batch, and its watermark.
+struct Done {
+    worker: usize,
+    upto: u64,
+    records: Vec<(u64, PacketBytes)>,
+}
+
+/// What a worker thread hands back at the end.
+struct WorkerEnd {
+    stats: StatsDoc,
+    latency: Latency,
+    packets: u64,
+    bytes: u64,
+    max_pkt_size: u64,
+    defrag_memuse: u64,
+}
+
+/// Runs `threading.workers` workers over `file` (see the module docs).
+/// `make(w)` builds worker `w`'s inspector and its record tap on the
+/// worker's own thread; `writer` gets every record in packet order.
+pub fn run_parallel<I, T, F, W>(
+    file: &CaptureFile,
+    cfg: &PipelineConfig,
+    threading: &Threading,
+    make: F,
+    writer: &mut W,
+    progress: &Progress,
+) -> ParallelReport
+where
+    I: Inspector,
+    T: RecordTap,
+    F: Fn(usize) -> (I, T) + Sync,
+    W: RecordWriter,
+{
+    run_parallel_with(file, cfg, threading, make, |_| (), writer, progress).0
+}
+
+/// [`run_parallel`], and `end(inspector)` of every worker at the end, run
+/// on the worker's thread (what an inspector gathered: a rule profile...),
+/// in worker order.
+pub fn run_parallel_with<I, T, F, E, R, W>(
+    file: &CaptureFile,
+    cfg: &PipelineConfig,
+    threading: &Threading,
+    make: F,
+    end: E,
+    writer: &mut W,
+    progress: &Progress,
+) -> (ParallelReport, Vec<R>)
+where
+    I: Inspector,
+    T: RecordTap,
+    F: Fn(usize) -> (I, T) + Sync,
+    E: Fn(I) -> R + Sync,
+    R: Send,
+    W: RecordWriter,
+{
+    let start = Instant::now();
+    let n = threading.workers.max(1);
+    let batch = threading.batch.max(1);
+    let (done_tx, done_rx) = bounded::<Done>(n);
+    let mut capture_error = None;
+    let (ends, write_errors, high) = std::thread::scope(|s| {
+        let mut senders = Vec::with_capacity(n);
+        let mut handles = Vec::with_capacity(n);
+        for w in 0..n {
+            let (tx, rx) = bounded::<Batch<'_>>(threading.queue.max(1));
+            senders.push(tx);
+            let done_tx = done_tx.clone();
+            let make = &make;
+            let end = &end;
+            let mut wcfg = cfg.clone();
+            wcfg.flow.table_id = cfg.flow.table_id.wrapping_add(w as u16);
+            handles
+                .push(s.spawn(move || worker_loop(w, &wcfg, (make, end), rx, done_tx, progress)));
+        }
+        drop(done_tx);
+        let writer_handle = s.spawn(move || writer_loop(n, done_rx, writer));
+        capture_error = read_loop(file, n, batch, threading.flush_every(), &senders, progress);
+        drop(senders);
+        let ends: Vec<(WorkerEnd, R)> = handles
+            .into_iter()
+            .map(|h| h.join().expect("worker thread panicked"))
+            .collect();
+        let (errors, high) = writer_handle.join().expect("writer thread panicked");
+        (ends, errors, high)
+    });
+    let mut stats = StatsDoc::new();
+    let mut latency = Latency::new();
+    let (mut packets, mut bytes, mut max_pkt, mut defrag_memuse) = (0, 0, 0, 0);
+    let mut results = Vec::with_capacity(ends.len());
+    for (end, r) in ends {
+        results.push(r);
+        let _ = stats.merge("", end.stats.as_value());
+        latency.merge(&end.latency);
+        packets += end.packets;
+        bytes += end.bytes;
+        max_pkt = max_pkt.max(end.max_pkt_size);
+        defrag_memuse = defrag_memuse.max(end.defrag_memuse);
+    }
+    // Gauges and averages: combined once, not added.
+    if let Some(avg) = bytes.checked_div(packets) {
+        let _ = stats.set("decoder.avg_pkt_size", avg);
+        let _ = stats.set("decoder.max_pkt_size", max_pkt);
+    }
+    if defrag_memuse > 0 {
+        let _ = stats.set("defrag.memuse", defrag_memuse);
+    }
+    let summary = latency.summary();
+    summary.add_to(&mut stats);
+    progress.done.store(true, Ordering::Release);
+    let report = ParallelReport {
+        run: RunReport {
+            packets,
+            bytes,
+            elapsed: start.elapsed(),
+            capture_error,
+            stats,
+            latency: summary,
+        },
+        write_errors,
+        reorder_high_water: high,
+    };
+    (report, results)
+}
+
+/// The reader: dispatches every frame; returns the capture error that
+/// ended reading, if any.
+fn read_loop<'a>(
+    file: &'a CaptureFile,
+    n: usize,
+    batch: usize,
+    flush_every: u64,
+    senders: &[Sender<Batch<'a>>],
+    progress: &Progress,
+) -> Option<CaptureError> {
+    let mut pending: Vec<Vec<RawPacket<'a>>> = (0..n).map(|_| Vec::with_capacity(batch)).collect();
+    let mut packets = file.packets();
+    let mut since_flush = 0u64;
+    let mut error = None;
+    let send = |w: usize, pkts: Vec<RawPacket<'a>>, upto: u64| {
+        // A worker only goes away by panicking, which the join reports.
+        let _ = senders[w].send(Batch {
+            packets: pkts,
+            upto,
+        });
+    };
+    loop {
+        let pkt = match packets.next() {
+            Some(Ok(p)) => p,
+            Some(Err(e)) => {
+                error = Some(e);
+                break;
+            }
+            None => break,
+        };
+        let last = pkt.index;
+        progress.read.fetch_add(1, Ordering::AcqRel);
+        let w = worker_for(pkt.linktype, pkt.data, n);
+        pending[w].push(pkt);
+        since_flush += 1;
+        if pending[w].len() >= batch {
+            let full = std::mem::replace(&mut pending[w], Vec::with_capacity(batch));
+            send(w, full, last);
+        }
+        if since_flush >= flush_every {
+            since_flush = 0;
+            progress
+                .offset
+                .store(packets.byte_offset(), Ordering::Relaxed);
+            for (w, p) in pending.iter_mut().enumerate() {
+                send(w, std::mem::take(p), last);
+            }
+        }
+    }
+    progress
+        .offset
+        .store(packets.byte_offset(), Ordering::Relaxed);
+    for (w, p) in pending.into_iter().enumerate() {
+        send(w, p, u64::MAX);
+    }
+    error
+}
+
+fn worker_loop<I, T, F, E, R>(
+    id: usize,
+    cfg: &PipelineConfig,
+    (make, end): (&F, &E),
+    rx: Receiver<Batch<'_>>,
+    done: Sender<Done>,
+    progress: &Progress,
+) -> (WorkerEnd, R)
+where
+    I: Inspector,
+    T: RecordTap,
+    F: Fn(usize) -> (I, T),
+    E: Fn(I) -> R,
+{
+    let (inspector, mut tap) = make(id);
+    let mut worker = Worker::with_inspector(cfg, inspector);
+    let mut latency = Latency::new();
+    let mut reported = (0u64, 0u64);
+    for b in rx {
+        let mut records = Vec::new();
+        for pkt in &b.packets {
+            let t0 = Instant::now();
+            worker.process(pkt);
+            if let Some(rec) = tap.take() {
+                progress
+                    .alerts
+                    .fetch_add(u64::from(rec.alerts), Ordering::Relaxed);
+                records.push((pkt.index, rec));
+            }
+            latency.record(elapsed_ns(t0));
+        }
+        reported = publish(progress, &worker, reported, false);
+        let _ = done.send(Done {
+            worker: id,
+            upto: b.upto,
+            records,
+        });
+    }
+    worker.finish();
+    // Alerts raised while ending flows (none today) go last.
+    if let Some(rec) = tap.take() {
+        let _ = done.send(Done {
+            worker: id,
+            upto: u64::MAX,
+            records: vec![(u64::MAX, rec)],
+        });
+    }
+    let stats = worker.stats();
+    let we = WorkerEnd {
+        defrag_memuse: stats.counter("defrag.memuse"),
+        stats,
+        latency,
+        packets: worker.packets(),
+        bytes: worker.bytes(),
+        max_pkt_size: worker.decode_counters().max_pkt_size,
+    };
+    (we, end(worker.into_inspector()))
+}
+
+/// The writer: reorders and writes; returns (write errors, reorder high
+/// water).
+fn writer_loop<W: RecordWriter>(n: usize, rx: Receiver<Done>, out: &mut W) -> (u64, usize) {
+    let mut order = Reorder::new(n);
+    let mut errors = 0u64;
+    for d in rx {
+        for (index, rec) in d.records {
+            order.push(index, d.worker, rec);
+        }
+        order.confirm(d.worker, d.upto);
+        while let Some((index, rec)) = order.pop_ready() {
+            if out.write(index, rec).is_err() {
+                errors += 1;
+            }
+        }
+    }
+    for (index, rec) in order.drain() {
+        if out.write(index, rec).is_err() {
+            errors += 1;
+        }
+    }
+    (errors, order.high_water())
+}
+
+/// How long the monitor sleeps between looks.
+pub const MONITOR_TICK: Duration = Duration::from_millis(100);
