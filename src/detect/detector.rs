@@ -6,10 +6,13 @@
 //! applies to the packet only, not the rest of the flow). `noalert` rules
 //! match but raise nothing. `log` and `sdrop` raise nothing either.
 //!
-//! Per-flow data is the flow's [`FlowBits`] (inline, fixed capacity).
+//! Per-flow data is the flow's [`FlowBits`] (inline, fixed capacity) and
+//! its application-layer detection state ([`FlowApp`]), fed with every
+//! packet before the rules run.
 
 use std::sync::Arc;
 
+use crate::applayer::{FlowApp, Observed};
 use crate::output::StatsDoc;
 use crate::output::{
     AlertAction, AlertRecord, AlertSink, Direction as ODir, FlowInfo, IpInfo, PktSrc,
@@ -64,6 +67,21 @@ impl<S: AlertSink> Detector<S> {
     }
 }
 
+/// Feeds the packet to the flow's protocol detection and puts the flow's
+/// protocol into `v`; gives back a copy of the state for EVE.
+fn observe_app(app: &mut FlowApp, ctx: &PacketCtx<'_>, v: &mut View<'_, '_>) -> FlowApp {
+    if let (Some(f), Some(ports)) = (ctx.flow, v.ports) {
+        v.app_proto = app.observe(&Observed {
+            ip_proto: v.proto(),
+            to_server: f.direction == crate::flow::Direction::ToServer,
+            ports,
+            stream_ready: f.stream_established,
+            payload: v.payload,
+        });
+    }
+    *app
+}
+
 fn pkt_src(role: PacketRole) -> PktSrc {
     match role {
         PacketRole::Reassembled { .. } => PktSrc::Defrag,
@@ -72,11 +90,16 @@ fn pkt_src(role: PacketRole) -> PktSrc {
 }
 
 impl<S: AlertSink> Inspector for Detector<S> {
-    type FlowData = FlowBits;
+    type FlowData = (FlowBits, FlowApp);
 
-    fn inspect(&mut self, ctx: &PacketCtx<'_>, flow_data: Option<&mut FlowBits>) {
-        let v = View::new(ctx);
-        self.engine.inspect(&v, &mut self.scratch, flow_data);
+    fn inspect(&mut self, ctx: &PacketCtx<'_>, flow_data: Option<&mut (FlowBits, FlowApp)>) {
+        let mut v = View::new(ctx);
+        let (bits, app) = match flow_data {
+            Some((b, a)) => (Some(b), Some(a)),
+            None => (None, None),
+        };
+        let app = app.map(|a| observe_app(a, ctx, &mut v));
+        self.engine.inspect(&v, &mut self.scratch, bits);
         if self.scratch.matched.is_empty() {
             return;
         }
@@ -112,7 +135,7 @@ impl<S: AlertSink> Inspector for Detector<S> {
                 crate::flow::Direction::ToServer => ODir::ToServer,
                 crate::flow::Direction::ToClient => ODir::ToClient,
             },
-            app_proto: None,
+            app_proto: app.and_then(|a| a.eve_name()),
             counters: None,
         });
         for &i in &self.scratch.matched {

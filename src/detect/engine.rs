@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
+use crate::applayer::AppProto;
 use crate::config::Classifications;
 use crate::rule::{Action, Condition, Direction, Endpoints, LoadedRule, Match, Protocol, RuleSet};
 
@@ -66,6 +67,9 @@ pub struct CompiledRule {
     /// `noalert`.
     pub noalert: bool,
     pub(crate) protocol: Protocol,
+    /// The header's application-layer protocol (`alert tls ...`): the
+    /// rule matches only packets of flows detected as it.
+    pub(crate) app_proto: Option<AppProto>,
     pub(crate) endpoints: Option<Endpoints>,
     pub(crate) both_ways: bool,
     pub(crate) conditions: Vec<Condition>,
@@ -111,6 +115,9 @@ impl CompiledRule {
     /// fails).
     pub(crate) fn matches(&self, v: &View<'_, '_>, bits: Option<&FlowBits>) -> bool {
         proto_matches(&self.protocol, v)
+            && self
+                .app_proto
+                .is_none_or(|a| v.app_proto.is_some_and(|f| a.matches_flow(f)))
             && self.endpoints_match(v)
             && self.conditions.iter().all(|c| condition_matches(c, v))
             && self
@@ -273,6 +280,10 @@ fn compile_rule(
         action: r.action,
         noalert,
         protocol: r.protocol.clone(),
+        app_proto: match &r.protocol {
+            Protocol::App(name) => AppProto::from_rule_name(name),
+            _ => None,
+        },
         endpoints: lr.endpoints.clone(),
         both_ways: r
             .header
