@@ -2,8 +2,9 @@
 //! by packet ([`FlowApp::observe`]).
 //!
 //! Invariants: fixed size (no heap, it lives in the flow table); each
-//! direction is probed on at most [`MAX_PKTS`] data packets and its first
-//! [`PREFIX`] bytes, then given up; once a direction is detected the flow's
+//! TCP direction is probed on at most [`MAX_PKTS`] data packets and its
+//! first [`PREFIX`] bytes, each UDP direction on its first datagram, then
+//! given up; once a direction is detected the flow's
 //! protocol is set for good (no protocol change). The flow is *failed*
 //! (EVE `app_proto: "failed"`) when both directions gave up.
 //!
@@ -162,7 +163,9 @@ impl FlowApp {
             }
             Probe::No => d.state = DirState::GaveUp,
             Probe::NeedMore => {
-                if d.pkts >= MAX_PKTS || (tcp && usize::from(d.len) >= PREFIX && !first) {
+                // UDP: one datagram decides (Suricata marks the side
+                // failed when its first datagram is not recognised).
+                if !tcp || d.pkts >= MAX_PKTS || (usize::from(d.len) >= PREFIX && !first) {
                     d.state = DirState::GaveUp;
                 }
             }

@@ -12,9 +12,13 @@
 //! `ttl`, `tos`, `id`, `ip_proto`, `ipopts`, `fragbits`, `fragoffset`,
 //! `sameip`, `flags`, `seq`, `ack`, `window`, `itype`, `icode`, `icmp_id`,
 //! `icmp_seq`, `tcp.mss`, checksum keywords, `decode-event`, `noalert`).
-//! Metadata keywords are no-ops. Not here: app-layer protocols and sticky
-//! buffers, stream reassembly, xbits, flowint and thresholds.
+//! Metadata keywords are no-ops. An application-layer protocol in the
+//! header (`alert tls ...`) restricts a rule to flows [`crate::applayer`]
+//! detected as that protocol. Not here: sticky buffers and app-layer
+//! keywords, stream reassembly, xbits, flowint and thresholds.
+//! [`classify`] sorts rules as Suricata's engine does at load.
 
+pub mod classify;
 mod content;
 mod detector;
 mod engine;
