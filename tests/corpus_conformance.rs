@@ -57,11 +57,46 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
     ("util-action-16", "pass/drop action semantics (flow-level pass, IPS verdicts, action-order) are kept to packet-level pass: pending"),
 ];
 
+/// App-tier cases whose rules are all active (their header protocol is an
+/// application-layer one, keywords packet-level) and that differ for a
+/// known reason. Not asserted (only the packet tier is), listed so a new
+/// difference stands out.
+const KNOWN_DIFFERENT_APP: &[(&str, &str)] = &[
+    ("bug-2491-01", "stream.async-oneside=true: the one-sided session never gets established in flow::tcp, so app-layer detection never starts"),
+    ("bug-3286-01-no-evasion", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("detect-engine-proto", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection (sid 4 has no content: Suricata knows HTTP only from packet 4, the server's ACK)"),
+    ("exception-policy-default-02", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("memcap-pressure", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("smtp-eve", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("ssh-newkeys", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("stream-async-6063-cli-03", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("task-7018-ids-dns-stream-rule", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("task-7018-dns-ips-stream-rule", "content matched by Suricata in later stream data (IPS stream rule): no stream reassembly here"),
+    ("issue-4220-01-ids", "the two contents lie in different TCP segments: Suricata matches them on the reassembled stream; no stream reassembly here (the flow is detected as smtp)"),
+    ("bug-5464-verdict-04", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("drop-protocol-change", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("dropped-flow-applayer-event-logged-dcerpc", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("dropped-flow-applayer-event-logged-http", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("dropped-flow-applayer-event-logged-smb", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("exception-policy-ids-midstream-disabled-pass-flow", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("exception-policy-ids-midstream-enabled-pass-flow", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("threshold-config-byrule", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-rate-filter-drop-hostdst", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-rate-filter-drop-rule", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-rate-filter-pass-hostsrc", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-rate-filter-pass-pair", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-rate-filter-reject-hostsrc", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-rate-filter-reject-rule", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+];
+
 #[derive(Default, Debug)]
 struct Tally {
     equal: usize,
     differ: usize,
     unsupported: usize,
+    /// Of `equal` and `differ`: cases with an application-layer protocol
+    /// in some rule header (compared since app-layer detection).
+    app_header: (usize, usize),
 }
 
 fn multiset(alerts: impl Iterator<Item = (u64, u64)>) -> BTreeMap<(u64, u64), usize> {
@@ -72,18 +107,24 @@ fn multiset(alerts: impl Iterator<Item = (u64, u64)>) -> BTreeMap<(u64, u64), us
     m
 }
 
-fn all_active(case: &Path) -> bool {
+/// Whether every rule of the case is active, and whether one of them
+/// names an application-layer protocol in its header.
+fn all_active(case: &Path) -> (bool, bool) {
     let config = if case.join("suricata.yaml").is_file() {
         match Config::load(case.join("suricata.yaml")) {
             Ok(c) => c,
-            Err(_) => return false,
+            Err(_) => return (false, false),
         }
     } else {
         Config::new()
     };
     let vars = config.vars();
     let set = load_file(&case.join("test.rules"), &LoadOptions::new(&vars));
-    set.errors().next().is_none() && set.rules.iter().all(Engine::is_active)
+    let app = set.rules.iter().any(|r| r.rule.protocol.is_app_layer());
+    (
+        set.errors().next().is_none() && set.rules.iter().all(Engine::is_active),
+        app,
+    )
 }
 
 fn ours(bin: &str, case: &Path, expected: &Value) -> Option<BTreeMap<(u64, u64), usize>> {
@@ -134,7 +175,8 @@ fn alerts_match_suricata() {
                 .unwrap();
         let tier = expected["tier"].as_str().unwrap_or("?").to_string();
         let t = tiers.entry(tier.clone()).or_default();
-        if !all_active(case) {
+        let (active, app) = all_active(case);
+        if !active {
             t.unsupported += 1;
             continue;
         }
@@ -153,20 +195,25 @@ fn alerts_match_suricata() {
         let got = ours(bin, case, &expected).unwrap_or_default();
         if got == want {
             t.equal += 1;
+            t.app_header.0 += usize::from(app);
         } else {
             t.differ += 1;
-            differing.push((tier, name, want, got));
+            t.app_header.1 += usize::from(app);
+            differing.push((tier, name, want, got, app));
         }
     }
     for (tier, t) in &tiers {
         eprintln!(
-            "tier {tier}: equal {} differ {} unsupported {}",
-            t.equal, t.differ, t.unsupported
+            "tier {tier}: equal {} differ {} unsupported {} (with an app-layer header protocol: equal {} differ {})",
+            t.equal, t.differ, t.unsupported, t.app_header.0, t.app_header.1
         );
     }
     let mut failures = Vec::new();
-    for (tier, name, want, got) in &differing {
-        eprintln!("differs [{tier}] {name}: expected {want:?} got {got:?}");
+    for (tier, name, want, got, app) in &differing {
+        let app = if *app { " [app-layer header]" } else { "" };
+        let known = KNOWN_DIFFERENT_APP.iter().any(|(n, _)| n == name);
+        let known = if known { " [known]" } else { "" };
+        eprintln!("differs [{tier}]{app}{known} {name}: expected {want:?} got {got:?}");
         if tier == "packet" && !KNOWN_DIFFERENT.iter().any(|(n, _)| n == name) {
             failures.push(name.clone());
         }

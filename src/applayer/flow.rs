@@ -27,7 +27,9 @@ use super::AppProto;
 pub const MAX_PKTS: u8 = 8;
 
 /// Bytes of each direction kept for probing across packets.
-pub const PREFIX: usize = 64;
+/// Enough for every pattern and header check (SMB: 36 bytes); a first
+/// packet is probed whole.
+pub const PREFIX: usize = 40;
 
 /// One packet, as detection needs it.
 #[derive(Clone, Copy, Debug)]

@@ -135,7 +135,7 @@ fn smb_record(data: &[u8]) -> Option<bool> {
     if data.len() < 36 {
         return None;
     }
-    Some(data[0] == 0 && matches!(data[4], 0xff | 0xfe | 0xfd) && &data[5..8] == b"SMB")
+    Some(data[0] == 0 && matches!(data[4], 0xfd..=0xff) && &data[5..8] == b"SMB")
 }
 
 /// Suricata's SMB probing parser on ports 139/445: an SMB record, or a
@@ -157,7 +157,7 @@ fn smb_port_probe(data: &[u8]) -> Probe {
         let rest = &data[4..];
         if rest.len() >= len + 8 {
             let next = &rest[len..];
-            if valid(next[0]) && matches!(next[4], 0xff | 0xfe | 0xfd) && &next[5..8] == b"SMB" {
+            if valid(next[0]) && matches!(next[4], 0xfd..=0xff) && &next[5..8] == b"SMB" {
                 return Probe::Found(AppProto::Smb);
             }
         } else if len < 256 {

@@ -117,7 +117,7 @@ impl CompiledRule {
         proto_matches(&self.protocol, v)
             && self
                 .app_proto
-                .is_none_or(|a| v.app_proto.is_some_and(|f| a.matches_flow(f)))
+                .map_or(true, |a| v.app_proto.is_some_and(|f| a.matches_flow(f)))
             && self.endpoints_match(v)
             && self.conditions.iter().all(|c| condition_matches(c, v))
             && self
