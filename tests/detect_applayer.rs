@@ -5,6 +5,8 @@
 //! packet that carries the deciding bytes on. Expected alerts are worked
 //! out in the comments of each case.
 
+mod common;
+
 use std::sync::Arc;
 
 use rulewire::capture::{LinkType, RawPacket, Timestamp};
@@ -231,4 +233,38 @@ alert udp any any -> any any (msg:"udp raw content"; content:"example"; sid:11;)
             (3, 11, None)
         ]
     );
+}
+
+/// Must-show 3 on ET Open: the rules Suricata types as IP-only are the
+/// 1,192 it logs at load; of the rules it types as inspecting packet
+/// payload (3,318 in its log; 3,316 here, see the report), none is left
+/// out for its header's application-layer protocol except `ftp-data`
+/// (found only through FTP expectations).
+#[test]
+fn et_open_suricata_types() {
+    use rulewire::detect::classify::{suricata_type, SuricataType, SuricataTypes};
+    use rulewire::detect::Engine;
+    let Some(shared) = common::shared_dir("et_open_suricata_types") else {
+        return;
+    };
+    let vars = Vars::builtin();
+    let set = rulewire::rule::load_paths(
+        &[shared.join("rulesets").join("et-open")],
+        &LoadOptions::new(&vars),
+    );
+    let t = SuricataTypes::count(&set.rules, &vars);
+    assert_eq!(t.ip_only.rules, 1192);
+    assert_eq!(t.payload.rules, 3316);
+    for r in &set.rules {
+        if suricata_type(r, &vars) != SuricataType::Payload {
+            continue;
+        }
+        if let Some(why) = Engine::why_inactive(r) {
+            assert!(
+                !why.starts_with("application-layer protocol") || why.contains("'ftp-data'"),
+                "sid {:?}: {why}",
+                r.rule.sid
+            );
+        }
+    }
 }

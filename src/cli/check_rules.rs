@@ -8,6 +8,11 @@
 //! says why (`inactive_by_reason`): the engine evaluates packet-level
 //! keywords so far, not application-layer buffers, pcre, byte_*, flowbits
 //! or thresholds.
+//!
+//! `suricata_types` sorts the rules as Suricata's engine types them at load
+//! (IP-only, packet payload, application layer, decoder-event only, and
+//! the rest it does not count; `rulewire::detect::classify`), each with
+//! how many are active, to set beside the counts Suricata logs.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
