@@ -68,8 +68,12 @@ impl<S: AlertSink> Detector<S> {
 }
 
 /// Feeds the packet to the flow's protocol detection and puts the flow's
-/// protocol into `v`; gives back a copy of the state for EVE.
-fn observe_app(app: &mut FlowApp, ctx: &PacketCtx<'_>, v: &mut View<'_, '_>) -> FlowApp {
+/// protocol into `v`; gives back EVE's `app_proto` for the flow.
+fn observe_app(
+    app: &mut FlowApp,
+    ctx: &PacketCtx<'_>,
+    v: &mut View<'_, '_>,
+) -> Option<&'static str> {
     if let (Some(f), Some(ports)) = (ctx.flow, v.ports) {
         v.app_proto = app.observe(&Observed {
             ip_proto: v.proto(),
@@ -79,7 +83,7 @@ fn observe_app(app: &mut FlowApp, ctx: &PacketCtx<'_>, v: &mut View<'_, '_>) -> 
             payload: v.payload,
         });
     }
-    *app
+    app.eve_name()
 }
 
 fn pkt_src(role: PacketRole) -> PktSrc {
@@ -98,7 +102,7 @@ impl<S: AlertSink> Inspector for Detector<S> {
             Some((b, a)) => (Some(b), Some(a)),
             None => (None, None),
         };
-        let app = app.map(|a| observe_app(a, ctx, &mut v));
+        let app_proto = app.and_then(|a| observe_app(a, ctx, &mut v));
         self.engine.inspect(&v, &mut self.scratch, bits);
         if self.scratch.matched.is_empty() {
             return;
@@ -135,7 +139,7 @@ impl<S: AlertSink> Inspector for Detector<S> {
                 crate::flow::Direction::ToServer => ODir::ToServer,
                 crate::flow::Direction::ToClient => ODir::ToClient,
             },
-            app_proto: app.and_then(|a| a.eve_name()),
+            app_proto,
             counters: None,
         });
         for &i in &self.scratch.matched {
