@@ -235,11 +235,15 @@ alert udp any any -> any any (msg:"udp raw content"; content:"example"; sid:11;)
     );
 }
 
-/// Must-show 3 on ET Open: the rules Suricata types as IP-only are the
-/// 1,192 it logs at load; of the rules it types as inspecting packet
-/// payload (3,318 in its log; 3,316 here, see the report), none is left
-/// out for its header's application-layer protocol except `ftp-data`
-/// (found only through FTP expectations).
+/// Must-show 3 on ET Open: the rules typed as Suricata 8.0.6 types them
+/// at load, against its log line "24830 signatures processed. 1192 are
+/// IP-only rules, 3318 are inspecting packet payload, 20292 inspect
+/// application layer, 0 are decoder event only": it loads each of the
+/// three `<>` rules (sids 2001805, 2001259: payload; 2009375: app layer)
+/// as two signatures, so per rule that is 1,192 / 3,316 / 20,291 / 0.
+/// Of the payload rules, none is left out for its header's
+/// application-layer protocol except `ftp-data` (found only through FTP
+/// expectations).
 #[test]
 fn et_open_suricata_types() {
     use rulewire::detect::classify::{suricata_type, SuricataType, SuricataTypes};
@@ -255,6 +259,9 @@ fn et_open_suricata_types() {
     let t = SuricataTypes::count(&set.rules, &vars);
     assert_eq!(t.ip_only.rules, 1192);
     assert_eq!(t.payload.rules, 3316);
+    assert_eq!(t.app_layer.rules, 20291);
+    assert_eq!(t.decoder_event_only.rules, 0);
+    assert_eq!(t.other.rules, 28);
     for r in &set.rules {
         if suricata_type(r, &vars) != SuricataType::Payload {
             continue;
