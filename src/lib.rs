@@ -12,9 +12,11 @@
 //!    for being odd; odd packets are what an IDS is for.
 //! 3. [`defrag`]: IPv4 and IPv6 reassembly with selectable overlap policies.
 //! 4. [`flow`]: the symmetric 5-tuple flow table with TCP state for `flow:`.
-//! 5. [`detect`]: signature groups, the Aho-Corasick fast-pattern prefilter and
+//! 5. [`applayer`]: per-flow application-layer protocol detection (which
+//!    protocol a flow speaks, for rules like `alert tls ...`).
+//! 6. [`detect`]: signature groups, the Aho-Corasick fast-pattern prefilter and
 //!    full rule evaluation over named inspection buffers.
-//! 6. [`output`]: fast.log, EVE JSON and stats.
+//! 7. [`output`]: fast.log, EVE JSON and stats.
 //!
 //! [`ips`] builds what inline mode adds (reject packets).
 //! [`runtime`] wires the stages onto threads; [`rule`] and [`config`] turn rule
@@ -31,6 +33,7 @@
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod applayer;
 pub mod capture;
 pub mod config;
 pub mod decode;

@@ -32,11 +32,46 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
     ("detect-udp-flow-rule-02", "app-layer.error-policy=drop-packet: Suricata drops packet 7 on a DNS parser error and does not inspect it; app-layer exception policies are not implemented (the post-match actions themselves agree)"),
 ];
 
+/// App-tier cases whose rules are all active (their header protocol is an
+/// application-layer one, keywords packet-level) and that differ for a
+/// known reason. Not asserted (only the packet tier is), listed so a new
+/// difference stands out.
+const KNOWN_DIFFERENT_APP: &[(&str, &str)] = &[
+    ("bug-2491-01", "stream.async-oneside=true: the one-sided session never gets established in flow::tcp, so app-layer detection never starts"),
+    ("bug-3286-01-no-evasion", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("detect-engine-proto", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection (sid 4 has no content: Suricata knows HTTP only from packet 4, the server's ACK)"),
+    ("exception-policy-default-02", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("memcap-pressure", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("smtp-eve", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("ssh-newkeys", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("stream-async-6063-cli-03", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("task-7018-ids-dns-stream-rule", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
+    ("task-7018-dns-ips-stream-rule", "content matched by Suricata in later stream data (IPS stream rule): no stream reassembly here"),
+    ("issue-4220-01-ids", "the two contents lie in different TCP segments: Suricata matches them on the reassembled stream; no stream reassembly here (the flow is detected as smtp)"),
+    ("bug-5464-verdict-04", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("drop-protocol-change", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("dropped-flow-applayer-event-logged-dcerpc", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("dropped-flow-applayer-event-logged-http", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("dropped-flow-applayer-event-logged-smb", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("exception-policy-ids-midstream-disabled-pass-flow", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("exception-policy-ids-midstream-enabled-pass-flow", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
+    ("threshold-config-byrule", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-rate-filter-drop-hostdst", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-rate-filter-drop-rule", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-rate-filter-pass-hostsrc", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-rate-filter-pass-pair", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-rate-filter-reject-hostsrc", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-rate-filter-reject-rule", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+];
+
 #[derive(Default, Debug)]
 struct Tally {
     equal: usize,
     differ: usize,
     unsupported: usize,
+    /// Of `equal` and `differ`: cases with an application-layer protocol
+    /// in some rule header (compared since app-layer detection).
+    app_header: (usize, usize),
 }
 
 fn multiset(alerts: impl Iterator<Item = (u64, u64)>) -> BTreeMap<(u64, u64), usize> {
@@ -47,18 +82,24 @@ fn multiset(alerts: impl Iterator<Item = (u64, u64)>) -> BTreeMap<(u64, u64), us
     m
 }
 
-fn all_active(case: &Path) -> bool {
+/// Whether every rule of the case is active, and whether one of them
+/// names an application-layer protocol in its header.
+fn all_active(case: &Path) -> (bool, bool) {
     let config = if case.join("suricata.yaml").is_file() {
         match Config::load(case.join("suricata.yaml")) {
             Ok(c) => c,
-            Err(_) => return false,
+            Err(_) => return (false, false),
         }
     } else {
         Config::new()
     };
     let vars = config.vars();
     let set = load_file(&case.join("test.rules"), &LoadOptions::new(&vars));
-    set.errors().next().is_none() && set.rules.iter().all(Engine::is_active)
+    let app = set.rules.iter().any(|r| r.rule.protocol.is_app_layer());
+    (
+        set.errors().next().is_none() && set.rules.iter().all(Engine::is_active),
+        app,
+    )
 }
 
 /// Suricata's EVE schema, compiled.
@@ -162,7 +203,8 @@ fn alerts_match_suricata() {
         if let Some((_, eve)) = &run {
             eve_check.check(&validator, &name, eve);
         }
-        if !all_active(case) {
+        let (active, app) = all_active(case);
+        if !active {
             t.unsupported += 1;
             continue;
         }
@@ -181,15 +223,17 @@ fn alerts_match_suricata() {
         let got = run.map(|(a, _)| a).unwrap_or_default();
         if got == want {
             t.equal += 1;
+            t.app_header.0 += usize::from(app);
         } else {
             t.differ += 1;
-            differing.push((tier, name, want, got));
+            t.app_header.1 += usize::from(app);
+            differing.push((tier, name, want, got, app));
         }
     }
     for (tier, t) in &tiers {
         eprintln!(
-            "tier {tier}: equal {} differ {} unsupported {}",
-            t.equal, t.differ, t.unsupported
+            "tier {tier}: equal {} differ {} unsupported {} (with an app-layer header protocol: equal {} differ {})",
+            t.equal, t.differ, t.unsupported, t.app_header.0, t.app_header.1
         );
     }
     eprintln!(
@@ -207,8 +251,11 @@ fn alerts_match_suricata() {
     );
     assert!(eve_check.alerts > 500, "too few alerts to say anything");
     let mut failures = Vec::new();
-    for (tier, name, want, got) in &differing {
-        eprintln!("differs [{tier}] {name}: expected {want:?} got {got:?}");
+    for (tier, name, want, got, app) in &differing {
+        let app = if *app { " [app-layer header]" } else { "" };
+        let known = KNOWN_DIFFERENT_APP.iter().any(|(n, _)| n == name);
+        let known = if known { " [known]" } else { "" };
+        eprintln!("differs [{tier}]{app}{known} {name}: expected {want:?} got {got:?}");
         if tier == "packet" && !KNOWN_DIFFERENT.iter().any(|(n, _)| n == name) {
             failures.push(name.clone());
         }
@@ -222,7 +269,7 @@ fn alerts_match_suricata() {
     let stale: Vec<&str> = KNOWN_DIFFERENT
         .iter()
         .map(|(n, _)| *n)
-        .filter(|n| !differing.iter().any(|(_, name, _, _)| name == n))
+        .filter(|n| !differing.iter().any(|(_, name, _, _, _)| name == n))
         .collect();
     assert!(
         stale.is_empty(),

@@ -8,6 +8,11 @@
 //! says why (`inactive_by_reason`): the engine evaluates packet-level
 //! keywords so far, not application-layer buffers, pcre, byte_*, flowbits
 //! or thresholds.
+//!
+//! `suricata_types` sorts the rules as Suricata's engine types them at load
+//! (IP-only, packet payload, application layer, decoder-event only, and
+//! the rest it does not count; `rulewire::detect::classify`), each with
+//! how many are active, to set beside the counts Suricata logs.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -15,6 +20,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use rulewire::config::Config;
+use rulewire::config::Vars;
+use rulewire::detect::classify::SuricataTypes;
 use rulewire::detect::Engine;
 use rulewire::rule::{load_paths, LoadOptions, RuleError, RuleSet};
 
@@ -35,6 +42,9 @@ struct Summary<'a> {
     note: &'a str,
     by_keyword: BTreeMap<String, usize>,
     inactive_by_reason: BTreeMap<String, usize>,
+    /// The rules as Suricata's engine types them at load, and how many of
+    /// each type are active (see `rulewire::detect::classify`).
+    suricata_types: SuricataTypes,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -80,7 +90,7 @@ pub fn run(args: &CheckRulesArgs) -> Result<i32, String> {
     let mut opts = LoadOptions::new(&vars);
     opts.uncomment = args.uncomment;
     let set = load_paths(&args.paths, &opts);
-    let summary = summarize(&set);
+    let summary = summarize(&set, &vars);
 
     let mut out = io::stdout().lock();
     let written = if args.json {
@@ -102,7 +112,7 @@ pub fn run(args: &CheckRulesArgs) -> Result<i32, String> {
     })
 }
 
-fn summarize(set: &RuleSet) -> Summary<'static> {
+fn summarize(set: &RuleSet, vars: &Vars) -> Summary<'static> {
     let errors = set.errors().count();
     let mut inactive_by_reason = BTreeMap::new();
     for r in &set.rules {
@@ -121,6 +131,7 @@ fn summarize(set: &RuleSet) -> Summary<'static> {
         note: ACTIVE_NOTE,
         by_keyword: set.unsupported_by_keyword(),
         inactive_by_reason,
+        suricata_types: SuricataTypes::count(&set.rules, vars),
         diagnostics: set.diagnostics.iter().map(Diagnostic::from).collect(),
     }
 }
@@ -132,6 +143,17 @@ fn write_text(out: &mut impl Write, s: &Summary<'_>, set: &RuleSet) -> io::Resul
     writeln!(out, "unsupported: {}", s.unsupported)?;
     writeln!(out, "errors:      {}", s.errors)?;
     writeln!(out, "warnings:    {}", s.warnings)?;
+    let t = &s.suricata_types;
+    writeln!(out, "\nas Suricata types them (rules, active):")?;
+    for (name, c) in [
+        ("IP-only", t.ip_only),
+        ("packet payload", t.payload),
+        ("application layer", t.app_layer),
+        ("decoder event only", t.decoder_event_only),
+        ("not counted by Suricata", t.other),
+    ] {
+        writeln!(out, "  {:>7} {:>7}  {name}", c.rules, c.active)?;
+    }
     if !s.by_keyword.is_empty() {
         writeln!(out, "\nunsupported keywords (rules using each):")?;
         let mut by_count: Vec<_> = s.by_keyword.iter().collect();

@@ -105,6 +105,8 @@ pub struct FlowState {
     pub(crate) bits: FlowBits,
     /// The flow's verdict (first to set wins).
     pub(crate) verdict: FlowVerdict,
+    /// Application-layer protocol detection.
+    pub(crate) app: crate::applayer::FlowApp,
 }
 
 impl FlowState {

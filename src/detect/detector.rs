@@ -7,11 +7,13 @@
 //! [`Verdict`]; this file builds the records. A flow whose verdict is
 //! pass or drop (set by a flow-scoped rule) is not inspected any more.
 //!
-//! Per-flow data is a [`FlowState`] (flowbits and the flow verdict;
-//! inline, fixed size).
+//! Per-flow data is a [`FlowState`] (flowbits, the flow verdict and the
+//! application-layer detection state [`FlowApp`], fed with every packet
+//! before the rules run; inline, fixed size).
 
 use std::sync::Arc;
 
+use crate::applayer::{FlowApp, Observed};
 use crate::output::StatsDoc;
 use crate::output::{
     AlertAction, AlertRecord, AlertSink, Direction as ODir, FlowInfo, IpInfo, PktSrc,
@@ -108,6 +110,25 @@ impl<S: AlertSink> Detector<S> {
     }
 }
 
+/// Feeds the packet to the flow's protocol detection and puts the flow's
+/// protocol into `v`; gives back EVE's `app_proto` for the flow.
+fn observe_app(
+    app: &mut FlowApp,
+    ctx: &PacketCtx<'_>,
+    v: &mut View<'_, '_>,
+) -> Option<&'static str> {
+    if let (Some(f), Some(ports)) = (ctx.flow, v.ports) {
+        v.app_proto = app.observe(&Observed {
+            ip_proto: v.proto(),
+            to_server: f.direction == crate::flow::Direction::ToServer,
+            ports,
+            stream_ready: f.stream_established,
+            payload: v.payload,
+        });
+    }
+    app.eve_name()
+}
+
 fn pkt_src(role: PacketRole) -> PktSrc {
     match role {
         PacketRole::Reassembled { .. } => PktSrc::Defrag,
@@ -143,7 +164,10 @@ impl<S: AlertSink> Inspector for Detector<S> {
             }
             return;
         }
-        let v = View::new(ctx);
+        let mut v = View::new(ctx);
+        let app_proto = flow_data
+            .as_deref_mut()
+            .and_then(|f| observe_app(&mut f.app, ctx, &mut v));
         self.engine.inspect(
             &v,
             &mut self.scratch,
@@ -186,7 +210,7 @@ impl<S: AlertSink> Inspector for Detector<S> {
                 crate::flow::Direction::ToServer => ODir::ToServer,
                 crate::flow::Direction::ToClient => ODir::ToClient,
             },
-            app_proto: None,
+            app_proto,
             counters: None,
         });
         let ips_mode = self.ips_mode;

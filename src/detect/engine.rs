@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
+use crate::applayer::AppProto;
 use crate::config::Classifications;
 use crate::rule::{
     Action, AddressExpr, Condition, Direction, Endpoints, LoadedRule, Match, Protocol, RuleSet,
@@ -72,6 +73,9 @@ pub struct CompiledRule {
     /// The `alert` keyword: alert even when the action would not (`pass`).
     pub force_alert: bool,
     pub(crate) protocol: Protocol,
+    /// The header's application-layer protocol (`alert tls ...`): the
+    /// rule matches only packets of flows detected as it.
+    pub(crate) app_proto: Option<AppProto>,
     pub(crate) endpoints: Option<Endpoints>,
     pub(crate) both_ways: bool,
     pub(crate) conditions: Vec<Condition>,
@@ -133,6 +137,9 @@ impl CompiledRule {
     /// fails).
     pub(crate) fn matches(&self, v: &View<'_, '_>, bits: Option<&FlowBits>) -> bool {
         proto_matches(&self.protocol, v)
+            && self
+                .app_proto
+                .map_or(true, |a| v.app_proto.is_some_and(|f| a.matches_flow(f)))
             && self.endpoints_match(v)
             && self.conditions.iter().all(|c| condition_matches(c, v))
             && self
@@ -331,6 +338,10 @@ fn compile_rule(
         noalert,
         force_alert,
         protocol: r.protocol.clone(),
+        app_proto: match &r.protocol {
+            Protocol::App(name) => AppProto::from_rule_name(name),
+            _ => None,
+        },
         endpoints: lr.endpoints.clone(),
         both_ways: r
             .header

@@ -12,14 +12,18 @@
 //! `ttl`, `tos`, `id`, `ip_proto`, `ipopts`, `fragbits`, `fragoffset`,
 //! `sameip`, `flags`, `seq`, `ack`, `window`, `itype`, `icode`, `icmp_id`,
 //! `icmp_seq`, `tcp.mss`, checksum keywords, `decode-event`, `noalert`).
-//! Metadata keywords are no-ops. After the engine, the post-match stage
+//! Metadata keywords are no-ops. An application-layer protocol in the
+//! header (`alert tls ...`) restricts a rule to flows [`crate::applayer`]
+//! detected as that protocol. After the engine, the post-match stage
 //! ([`PostMatchConfig`], see `postmatch.rs`) applies `xbits`,
 //! `threshold`/`detection_filter`, threshold.config (suppress, threshold,
 //! event and rate filters), the action order, flow-scoped pass/drop and
 //! `packet-alert-max`, as Suricata's `PacketAlertFinalize`. Not here:
-//! app-layer protocols and sticky buffers, stream reassembly, flowint.
+//! sticky buffers and app-layer keywords, stream reassembly, flowint.
+//! [`classify`] sorts rules as Suricata's engine does at load.
 
 mod actions;
+pub mod classify;
 mod content;
 mod detector;
 mod engine;

@@ -7,6 +7,7 @@
 
 use std::net::IpAddr;
 
+use crate::applayer::AppProto;
 use crate::decode::{ChecksumKind as DChecksum, DecodeEvent, IpLayer, Transport, Tunnel};
 use crate::rule::keywords::flow::{
     CmpOp, Flow, FlowDirection, FlowFrag, FlowState, FlowStream, StreamSide, StreamSize,
@@ -31,6 +32,9 @@ pub struct View<'p, 'a> {
     pub ports: Option<(u16, u16)>,
     /// The payload content rules inspect.
     pub payload: &'a [u8],
+    /// The flow's application-layer protocol once detected (set by the
+    /// detector; `None` from [`View::new`]).
+    pub app_proto: Option<AppProto>,
 }
 
 impl<'p, 'a> View<'p, 'a> {
@@ -51,6 +55,7 @@ impl<'p, 'a> View<'p, 'a> {
                     transport: None,
                     ports,
                     payload: &[],
+                    app_proto: None,
                 };
             }
         }
@@ -60,6 +65,7 @@ impl<'p, 'a> View<'p, 'a> {
             transport: d.transport(),
             ports: d.ports(),
             payload: d.inspection_payload(),
+            app_proto: None,
         }
     }
 
@@ -113,6 +119,8 @@ pub fn proto_matches(proto: &Protocol, v: &View<'_, '_>) -> bool {
         Protocol::Icmpv6 => p == 58,
         Protocol::Igmp => p == 2,
         Protocol::Sctp => p == 132,
+        // The flow's protocol (checked by the rule) implies its transport.
+        Protocol::App(_) => p == 6 || p == 17,
         _ => false,
     }
 }

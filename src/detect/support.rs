@@ -1,9 +1,12 @@
 //! Which rules the engine evaluates: a rule is *active* only when every
-//! keyword in it is one the engine evaluates. Anything else (app-layer
-//! protocols and sticky buffers, flowint, `xbits` with `track tx`...) makes the
-//! rule inactive with a reason, never a guess. A pcre the engines cannot
+//! keyword in it is one the engine evaluates. Anything else (sticky
+//! buffers, app-layer keywords, flowint, `xbits` with `track tx`...) makes
+//! the rule inactive with a reason, never a guess. An application-layer
+//! protocol in the header (`alert tls ...`) is evaluated when
+//! [`crate::applayer`] detects that protocol. A pcre the engines cannot
 //! compile is found at engine build ([`super::Engine::why_inactive`]).
 
+use crate::applayer::AppProto;
 use crate::rule::{Buffer, Condition, Match, Protocol, Rule};
 
 /// Why a rule is not evaluated, or `None` when it is.
@@ -15,7 +18,15 @@ pub fn inactive_reason(rule: &Rule) -> Option<String> {
         ));
     }
     match &rule.protocol {
-        Protocol::App(p) => return Some(format!("application-layer protocol '{p}'")),
+        Protocol::App(p) => match AppProto::from_rule_name(p) {
+            Some(a) if a.is_detectable() => {}
+            Some(_) => {
+                return Some(format!(
+                    "application-layer protocol '{p}' (not detected yet)"
+                ))
+            }
+            None => return Some(format!("application-layer protocol '{p}'")),
+        },
         Protocol::TcpStream => return Some("protocol 'tcp-stream' (stream)".into()),
         Protocol::Ether | Protocol::Arp => {
             return Some(format!("protocol '{}'", rule.protocol.name()))
@@ -103,9 +114,24 @@ mod tests {
             None
         );
         assert_eq!(
-            r(r#"alert http any any -> any any (content:"a"; sid:1;)"#).as_deref(),
-            Some("application-layer protocol 'http'")
+            r(r#"alert http any any -> any any (content:"a"; sid:1;)"#),
+            None
         );
+        assert_eq!(
+            r(
+                r#"alert tls any any -> any any (flow:established,to_client; content:"|16 03|"; sid:1;)"#
+            ),
+            None
+        );
+        assert_eq!(
+            r(r#"alert ftp-data any any -> any any (content:"a"; sid:1;)"#).as_deref(),
+            Some("application-layer protocol 'ftp-data' (not detected yet)")
+        );
+        assert_eq!(
+            r(r#"alert http any any -> any any (content:"a"; http_uri; sid:1;)"#).as_deref(),
+            Some("buffer 'http.uri'")
+        );
+        assert!(r(r#"alert dns any any -> any any (dns.query; content:"a"; sid:1;)"#).is_some());
         assert_eq!(
             r(r#"alert tcp any any -> any any (pcre:"/a/"; sid:1;)"#),
             None
