@@ -20,7 +20,7 @@ mod detector;
 mod engine;
 pub mod keywords;
 mod packet;
-mod prefilter;
+pub mod prefilter;
 mod support;
 
 pub use detector::Detector;
