@@ -26,7 +26,7 @@ use super::keywords::byte::{ByteVars, VarNames};
 use super::keywords::pcre::CompiledPcre;
 use super::keywords::threshold::ThresholdSpec;
 use super::packet::{condition_matches, proto_matches, View};
-use super::prefilter::{fast_pattern, Prefilter};
+use super::prefilter::{fast_pattern, Prefilter, PrefilterScratch, PrefilterSettings};
 use super::support::inactive_reason;
 
 /// A problem building the engine.
@@ -168,7 +168,7 @@ pub struct Engine {
 #[derive(Debug, Default)]
 pub struct DetectScratch {
     pub(crate) candidates: Vec<u32>,
-    pub(crate) lowered: Vec<u8>,
+    pub(crate) prefilter: PrefilterScratch,
     /// Indexes (into [`Engine::rules`]) of the rules the last packet
     /// matched, in rule order.
     pub matched: Vec<u32>,
@@ -196,6 +196,11 @@ impl Engine {
         &self.rules
     }
 
+    /// The prefilter, when the engine was built with one.
+    pub fn prefilter(&self) -> Option<&Prefilter> {
+        self.prefilter.as_ref()
+    }
+
     /// The rules left out, with sid (0 when absent) and reason.
     pub fn inactive(&self) -> &[(u32, String)] {
         &self.inactive
@@ -217,7 +222,7 @@ impl Engine {
     ) {
         scratch.matched.clear();
         match &self.prefilter {
-            Some(p) => p.candidates(v, &mut scratch.lowered, &mut scratch.candidates),
+            Some(p) => p.candidates(v, &mut scratch.prefilter, &mut scratch.candidates),
             None => {
                 scratch.candidates.clear();
                 scratch.candidates.extend(0..self.rules.len() as u32);
@@ -384,6 +389,20 @@ impl EngineBuilder {
     /// # Errors
     /// [`BuildError::Prefilter`] when the automaton cannot be built.
     pub fn build(&self, set: &RuleSet, classes: &Classifications) -> Result<Engine, BuildError> {
+        self.build_with(set, classes, PrefilterSettings::default())
+    }
+
+    /// [`EngineBuilder::build`] with explicit prefilter settings (port
+    /// grouping and automaton; ignored when `prefilter` is off).
+    ///
+    /// # Errors
+    /// [`BuildError::Prefilter`] when an automaton cannot be built.
+    pub fn build_with(
+        &self,
+        set: &RuleSet,
+        classes: &Classifications,
+        settings: PrefilterSettings,
+    ) -> Result<Engine, BuildError> {
         let mut rules = Vec::new();
         let mut inactive = Vec::new();
         let mut names = BitNames::default();
@@ -405,7 +424,7 @@ impl EngineBuilder {
             }
         }
         let prefilter = if self.prefilter {
-            Some(Prefilter::build(&rules, &fps).map_err(BuildError::Prefilter)?)
+            Some(Prefilter::build(&rules, &fps, settings).map_err(BuildError::Prefilter)?)
         } else {
             None
         };

@@ -30,7 +30,7 @@ mod engine;
 pub mod keywords;
 mod packet;
 mod postmatch;
-mod prefilter;
+pub mod prefilter;
 pub mod profile;
 mod support;
 

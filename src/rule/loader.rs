@@ -24,6 +24,7 @@ use super::build;
 use super::error::{Location, RuleError, RuleErrorKind, Severity};
 use super::header::Action;
 use super::keywords::Dialect;
+use super::lint;
 use super::model::Rule;
 use super::port::PortSet;
 use super::resolve::Resolver;
@@ -534,8 +535,8 @@ impl<'o, 'v> Loader<'o, 'v> {
             _ => None,
         };
         let (line, column, _) = map.locate(action_at);
-        for w in &built.warnings {
-            let d = self.diag(map, path, w.at, w.kind.clone(), Severity::Warning, sid);
+        for w in built.warnings.iter().cloned().chain(lint::lint(&built)) {
+            let d = self.diag(map, path, w.at, w.kind, Severity::Warning, sid);
             self.diags.push(d);
         }
         if !commented && action_at > 0 {

@@ -49,6 +49,7 @@ mod display;
 mod error;
 mod header;
 pub mod keywords;
+mod lint;
 pub mod loader;
 mod model;
 mod port;

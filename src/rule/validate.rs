@@ -54,7 +54,7 @@ pub(crate) fn validate(built: &Built) -> Result<(), Diag> {
                     return Err(Diag {
                         at,
                         kind: K::Contradiction(format!(
-                            "its contents need {need} bytes of '{}' but bsize allows at most {max}",
+                            "its contents need {need} bytes of '{}' but bsize allows at most {max} (Suricata refuses such a rule too)",
                             list.buffer
                         )),
                     });
@@ -79,7 +79,7 @@ pub(crate) fn validate(built: &Built) -> Result<(), Diag> {
                 return Err(Diag {
                     at,
                     kind: K::Contradiction(format!(
-                        "its payload contents need {need} bytes but dsize allows at most {max}"
+                        "its payload contents need {need} bytes but dsize allows at most {max} (Suricata refuses such a rule too)"
                     )),
                 });
             }
@@ -119,7 +119,7 @@ fn check_fast_pattern_only(matches: &[Match], at: usize) -> Result<(), Diag> {
 /// The fewest bytes a buffer must hold for its positive contents to
 /// match, following chains of relative contents; `None` when a variable
 /// or a negative distance makes it unknowable.
-fn required_len(matches: &[Match]) -> Option<u64> {
+pub(crate) fn required_len(matches: &[Match]) -> Option<u64> {
     let mut best: u64 = 0;
     let mut chain_end: u64 = 0;
     for m in matches {

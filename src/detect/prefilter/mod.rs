@@ -1,0 +1,156 @@
+//! The fast-pattern prefilter: which rules are worth a full check on a
+//! packet.
+//!
+//! Three steps, as in Suricata's detection engine:
+//! 1. [`group`]: the packet's signature group, from its protocol, flow
+//!    direction and port (to-server packets by destination port,
+//!    to-client packets by source port).
+//! 2. [`fast`]: each rule's fast pattern, chosen as Suricata chooses it
+//!    (explicit `fast_pattern`, else the longest, then strongest, pattern
+//!    of the highest-priority buffer).
+//! 3. [`matcher`]: one Aho-Corasick automaton per group and inspection
+//!    buffer ([`crate::rule::Buffer`]) over the fast patterns of the
+//!    group's rules; the rules whose pattern occurs are candidates.
+//!
+//! Rules without a usable fast pattern (no content, or only negated
+//! ones) are in their group's *always* list and get the full check on
+//! every packet of the group. Rules whose fast pattern is in a buffer this
+//! packet does not have yet (only the payload is inspected so far) are
+//! candidates too: the full check decides, so nothing is lost when a
+//! buffer's bytes cannot be had. Candidates are sorted and de-duplicated,
+//! so alerts keep rule order. IP-only rules (no content) are not put in
+//! address tables: they are checked directly through the always lists.
+
+mod fast;
+mod group;
+mod matcher;
+
+pub use fast::{buffer_priority, fast_pattern, pattern_strength, FastPatternChoice};
+pub use group::GroupSettings;
+pub use matcher::{MatcherSettings, PatternMatcher, ScanScratch};
+
+use crate::rule::Buffer;
+
+use super::engine::CompiledRule;
+use super::packet::View;
+use group::Layout;
+
+/// A pattern, its `nocase`, and the rule it selects.
+type PatternItem<'p> = (&'p [u8], bool, u32);
+
+/// Settings for [`Prefilter::build`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PrefilterSettings {
+    /// Port grouping.
+    pub groups: GroupSettings,
+    /// The automata.
+    pub matcher: MatcherSettings,
+}
+
+/// One buffer's automaton in one group.
+#[derive(Debug)]
+struct BufferMatcher {
+    buffer: Buffer,
+    matcher: PatternMatcher,
+}
+
+/// One signature group.
+#[derive(Debug)]
+struct Group {
+    matchers: Vec<BufferMatcher>,
+    /// Rules without a usable fast pattern, ascending.
+    always: Vec<u32>,
+}
+
+/// The prefilter of one engine.
+#[derive(Debug)]
+pub struct Prefilter {
+    layout: Layout,
+    groups: Vec<Group>,
+}
+
+/// Per-worker buffers of [`Prefilter::candidates`].
+#[derive(Debug, Default)]
+pub struct PrefilterScratch {
+    scan: ScanScratch,
+}
+
+/// The bytes of `buffer` in `v`, when the engine has them.
+fn buffer_bytes<'a>(v: &View<'_, 'a>, buffer: Buffer) -> Option<&'a [u8]> {
+    match buffer {
+        Buffer::Payload => Some(v.payload),
+        _ => None,
+    }
+}
+
+impl Prefilter {
+    /// Builds the prefilter; `fps[i]` is rule `i`'s fast pattern.
+    ///
+    /// # Errors
+    /// The automaton builder's error, as text.
+    pub fn build(
+        rules: &[CompiledRule],
+        fps: &[Option<FastPatternChoice>],
+        settings: PrefilterSettings,
+    ) -> Result<Prefilter, String> {
+        let layout = Layout::build(rules, settings.groups);
+        let mut groups = Vec::with_capacity(layout.groups.len());
+        for members in &layout.groups {
+            let mut always = Vec::new();
+            let mut by_buffer: Vec<(Buffer, Vec<PatternItem<'_>>)> = Vec::new();
+            for &i in members {
+                match fps.get(i as usize).and_then(Option::as_ref) {
+                    Some(fp) if !fp.negated => {
+                        let slot = match by_buffer.iter().position(|(b, _)| *b == fp.buffer) {
+                            Some(s) => s,
+                            None => {
+                                by_buffer.push((fp.buffer, Vec::new()));
+                                by_buffer.len() - 1
+                            }
+                        };
+                        by_buffer[slot].1.push((&fp.pattern, fp.nocase, i));
+                    }
+                    _ => always.push(i),
+                }
+            }
+            let mut matchers = Vec::with_capacity(by_buffer.len());
+            for (buffer, items) in by_buffer {
+                matchers.push(BufferMatcher {
+                    buffer,
+                    matcher: PatternMatcher::build(items, settings.matcher)?,
+                });
+            }
+            groups.push(Group { matchers, always });
+        }
+        Ok(Prefilter { layout, groups })
+    }
+
+    /// How many distinct signature groups there are.
+    pub fn group_count(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Bytes of heap the automata use, all groups together.
+    pub fn memory_usage(&self) -> usize {
+        self.groups
+            .iter()
+            .flat_map(|g| &g.matchers)
+            .map(|m| m.matcher.memory_usage())
+            .sum()
+    }
+
+    /// Fills `out` with the candidate rules for `v`, sorted, no repeats.
+    pub fn candidates(&self, v: &View<'_, '_>, scratch: &mut PrefilterScratch, out: &mut Vec<u32>) {
+        out.clear();
+        let g = &self.groups[self.layout.group_of(v)];
+        out.extend_from_slice(&g.always);
+        for m in &g.matchers {
+            match buffer_bytes(v, m.buffer) {
+                Some(bytes) => m.matcher.scan(bytes, &mut scratch.scan, out),
+                None => m.matcher.all_rules(out),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+}
