@@ -56,10 +56,14 @@ impl<S: AlertSink> Detector<S> {
         cfg: &PostMatchConfig,
     ) -> (Detector<S>, Vec<String>) {
         let (post, warnings) = PostMatch::new(engine.rules(), cfg);
+        let scratch = DetectScratch {
+            first_only: post.first_only_mask(),
+            ..DetectScratch::default()
+        };
         (
             Detector {
                 engine,
-                scratch: DetectScratch::default(),
+                scratch,
                 sink,
                 post,
                 last_verdict: Verdict::Accept,

@@ -174,6 +174,11 @@ pub struct DetectScratch {
     pub matched: Vec<u32>,
     /// Per-rule costs, when profiling (`None`: no clock reads).
     pub profile: Option<super::profile::RuleProfile>,
+    /// Rules evaluated only on the first packet of each direction of a
+    /// flow (Suricata's IP-only rules), by rule index; empty: none. Set by
+    /// the detector from its post-match stage, which knows the variables
+    /// that decide IP-only-ness.
+    pub(crate) first_only: Vec<bool>,
 }
 
 impl Engine {
@@ -228,10 +233,16 @@ impl Engine {
                 scratch.candidates.extend(0..self.rules.len() as u32);
             }
         }
+        // IP-only rules see a flow once per direction: skipping them here
+        // (not after matching) is what keeps ET Open's ~1,200 address-list
+        // rules off the per-packet path.
+        let later_in_flow = v.ctx.flow.is_some_and(|f| !f.first_in_direction);
         for setters in [true, false] {
             for &i in &scratch.candidates {
                 let r = &self.rules[i as usize];
-                if r.sets_bits() != setters {
+                if r.sets_bits() != setters
+                    || (later_in_flow && scratch.first_only.get(i as usize) == Some(&true))
+                {
                     continue;
                 }
                 let t0 = scratch.profile.is_some().then(std::time::Instant::now);

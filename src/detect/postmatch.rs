@@ -75,6 +75,12 @@ pub(crate) struct PostMatch {
 }
 
 impl PostMatch {
+    /// Per rule: evaluated only on the first packet of each direction of
+    /// a flow (IP-only).
+    pub(crate) fn first_only_mask(&self) -> Vec<bool> {
+        self.rules.iter().map(|p| p.ip_only == IpOnly::Yes).collect()
+    }
+
     /// The stage for `rules` (the engine's, in order).
     pub fn new(rules: &[CompiledRule], cfg: &PostMatchConfig) -> (PostMatch, Vec<String>) {
         let (posts, warnings) = setup::build(rules, cfg);

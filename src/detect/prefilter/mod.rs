@@ -73,6 +73,7 @@ pub struct Prefilter {
 #[derive(Debug, Default)]
 pub struct PrefilterScratch {
     scan: ScanScratch,
+    hits: Vec<u32>,
 }
 
 /// The bytes of `buffer` in `v`, when the engine has them.
@@ -120,6 +121,8 @@ impl Prefilter {
                     matcher: PatternMatcher::build(items, settings.matcher)?,
                 });
             }
+            always.sort_unstable();
+            always.dedup();
             groups.push(Group { matchers, always });
         }
         Ok(Prefilter { layout, groups })
@@ -143,14 +146,58 @@ impl Prefilter {
     pub fn candidates(&self, v: &View<'_, '_>, scratch: &mut PrefilterScratch, out: &mut Vec<u32>) {
         out.clear();
         let g = &self.groups[self.layout.group_of(v)];
-        out.extend_from_slice(&g.always);
+        let hits = &mut scratch.hits;
+        hits.clear();
         for m in &g.matchers {
             match buffer_bytes(v, m.buffer) {
-                Some(bytes) => m.matcher.scan(bytes, &mut scratch.scan, out),
-                None => m.matcher.all_rules(out),
+                Some(bytes) => m.matcher.scan(bytes, &mut scratch.scan, hits),
+                None => m.matcher.all_rules(hits),
             }
         }
-        out.sort_unstable();
-        out.dedup();
+        // The always list is sorted once at build; only the (few) hits are
+        // sorted per packet, then the two are merged.
+        hits.sort_unstable();
+        hits.dedup();
+        merge_sorted(&g.always, hits, out);
+    }
+}
+
+/// Appends the union of two sorted, repeat-free lists to `out`, sorted.
+fn merge_sorted(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
+    out.reserve(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        match x.cmp(&y) {
+            std::cmp::Ordering::Less => {
+                out.push(x);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(y);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(x);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::merge_sorted;
+
+    #[test]
+    fn union_in_order_without_repeats() {
+        let mut out = Vec::new();
+        merge_sorted(&[1, 4, 9], &[2, 4, 10, 11], &mut out);
+        assert_eq!(out, [1, 2, 4, 9, 10, 11]);
+        out.clear();
+        merge_sorted(&[], &[3], &mut out);
+        assert_eq!(out, [3]);
     }
 }
