@@ -96,3 +96,18 @@ fn missing_file_is_a_fatal_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such file"));
 }
+
+#[test]
+fn write_active_lists_only_the_evaluated_rules() {
+    let (dir, path) = write_rules();
+    let out_file = dir.path().join("active.rules");
+    let out = run(&["--write-active", out_file.to_str().unwrap()], &path);
+    assert_eq!(out.status.code(), Some(0));
+    // Of the two rules that load, sid 3 has an unknown keyword: only sid 1
+    // is evaluated, and it is written as in the file.
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    assert_eq!(
+        text,
+        "alert tcp any any -> any 80 (msg:\"good\"; content:\"GET\"; sid:1; rev:1;)\n"
+    );
+}

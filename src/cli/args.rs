@@ -159,6 +159,11 @@ pub struct CheckRulesArgs {
     /// Also parse commented-out rules (`#alert ...`).
     #[arg(long)]
     pub uncomment: bool,
+    /// Write the rules the engine evaluates (as written, one per line) to
+    /// FILE: the subset to give another engine for a like-for-like
+    /// comparison.
+    #[arg(long, value_name = "FILE")]
+    pub write_active: Option<PathBuf>,
     /// Rule files or directories of `*.rules`.
     #[arg(required = true, value_name = "FILE|DIR")]
     pub paths: Vec<PathBuf>,

@@ -73,6 +73,16 @@ impl From<&RuleError> for Diagnostic {
 }
 
 /// Runs the command; `Ok` carries the exit code.
+/// Writes the active rules' text, one per line, in load order.
+fn write_active(path: &std::path::Path, set: &rulewire::rule::RuleSet) -> Result<(), String> {
+    let mut text = String::new();
+    for lr in set.rules.iter().filter(|lr| Engine::is_active(lr)) {
+        text.push_str(lr.text.trim_start_matches('#').trim());
+        text.push('\n');
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 pub fn run(args: &CheckRulesArgs) -> Result<i32, String> {
     let config = match &args.config {
         Some(path) => Config::load(path).map_err(|e| e.to_string())?,
@@ -91,6 +101,9 @@ pub fn run(args: &CheckRulesArgs) -> Result<i32, String> {
     opts.uncomment = args.uncomment;
     let set = load_paths(&args.paths, &opts);
     let summary = summarize(&set, &vars);
+    if let Some(path) = &args.write_active {
+        write_active(path, &set)?;
+    }
 
     let mut out = io::stdout().lock();
     let written = if args.json {

@@ -78,7 +78,10 @@ impl PostMatch {
     /// Per rule: evaluated only on the first packet of each direction of
     /// a flow (IP-only).
     pub(crate) fn first_only_mask(&self) -> Vec<bool> {
-        self.rules.iter().map(|p| p.ip_only == IpOnly::Yes).collect()
+        self.rules
+            .iter()
+            .map(|p| p.ip_only == IpOnly::Yes)
+            .collect()
     }
 
     /// The stage for `rules` (the engine's, in order).
