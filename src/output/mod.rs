@@ -63,6 +63,7 @@ pub mod eve;
 pub mod fast_log;
 pub mod proto;
 pub mod record;
+pub mod select;
 pub mod sink;
 pub mod stats;
 pub mod time;
@@ -75,6 +76,7 @@ pub use proto::proto_name;
 pub use record::{
     AlertAction, AlertRecord, Direction, FlowCounters, FlowInfo, IpInfo, PktSrc, Transport,
 };
+pub use select::AlertOutputs;
 pub use sink::{AlertFormat, AlertSink, CountingSink, Eve, FastLog, LineWriter, MultiSink};
 pub use stats::{RunSummary, StatsDoc, StatsError};
 pub use time::{eve_time, fast_log_time, TimeText, UtcOffset};
