@@ -78,13 +78,15 @@ mod settings;
 mod worker;
 
 pub use config::{ChecksumPolicy, PipelineConfig};
-pub use ctx::{DefragEvents, Inspector, NoInspection, PacketCtx, PacketRole, MAX_DEFRAG_EVENTS};
+pub use ctx::{
+    DefragEvents, Inspector, NoInspection, PacketCtx, PacketRole, PacketVerdict, MAX_DEFRAG_EVENTS,
+};
 pub use fuzz::fuzz_packet_path;
 pub use latency::{Latency, LatencySummary};
 pub use order::Reorder;
 pub use pipeline::{
-    run_parallel, run_parallel_with, run_single, NoRecords, ParallelReport, Progress,
-    ProgressSnapshot, RecordTap, RecordWriter, Threading, MONITOR_TICK,
+    run_parallel, run_parallel_with, run_single, run_single_frames, NoRecords, ParallelReport,
+    Progress, ProgressSnapshot, RecordTap, RecordWriter, Threading, MONITOR_TICK,
 };
 pub use settings::{builtin_flow_timeouts, SettingsError, BUILTIN_DEFRAG_MEMCAP};
 pub use worker::Worker;
