@@ -212,7 +212,9 @@ impl<S: AlertSink> Inspector for Detector<S> {
                 .secs()
                 .saturating_mul(1_000_000)
                 .saturating_add(u64::from(ctx.raw.ts.nanos()) / 1_000),
-            stream: ctx.flow.is_some() && v.proto() == 6 && !v.payload.is_empty(),
+            stream: ctx.flow.is_some_and(|f| f.stream_established)
+                && v.proto() == 6
+                && !v.payload.is_empty(),
         };
         let ip = v.ip.map(|l| IpInfo {
             src: l.src_addr(),
