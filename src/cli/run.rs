@@ -6,16 +6,18 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rulewire::capture::CaptureFile;
+use rulewire::capture::{CaptureFile, RawPacket};
 use rulewire::config::{Classifications, Config};
 use rulewire::detect::{Detector, Engine, EngineBuilder, PostMatchConfig};
+use rulewire::ips::{output_format, IpsPcap};
 use rulewire::output::{
     AlertFormat, AlertSink, BufferSink, Eve, EveFormat, FastLog, FastLogFormat, FormatSet,
-    MultiSink, RunSummary, SplitWriter, UtcOffset,
+    MultiSink, PacketBytes, RunSummary, SplitWriter, UtcOffset,
 };
 use rulewire::rule::{load_paths, LoadOptions};
 use rulewire::runtime::{
-    run_parallel, run_single, ChecksumPolicy, PipelineConfig, Progress, RunReport, Threading,
+    run_parallel, run_single_frames, ChecksumPolicy, PacketVerdict, PipelineConfig, Progress,
+    RecordWriter, RunReport, Threading,
 };
 
 use super::args::{ChecksumMode, EngineArgs, RunArgs, RunMode};
@@ -24,6 +26,12 @@ use super::monitor::{self, MonitorOptions};
 /// Runs the command; `Ok` carries the exit code.
 pub fn run(args: &RunArgs) -> Result<i32, String> {
     warn_compat(args);
+    if args.write.is_some() && !args.simulate_ips {
+        return Err(
+            "-w OUT.pcap writes the packets an inline IPS lets through: it needs --simulate-ips"
+                .into(),
+        );
+    }
     let config = load_config(&args.engine)?;
     let pipeline = pipeline_config(&args.engine, &config, args.simulate_ips)?;
     let Some(input) = &args.read else {
@@ -46,6 +54,17 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
     }
     let fast = create("fast.log")?;
     let eve = create("eve.json")?;
+    let mut ips_out = match &args.write {
+        Some(path) => {
+            let f = fs::File::create(path).map_err(|e| format!("{} (-w): {e}", path.display()))?;
+            let (linktype, precision) = output_format(&file);
+            Some(
+                IpsPcap::new(io::BufWriter::new(f), linktype, precision)
+                    .map_err(|e| format!("{} (-w): {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
     let workers = worker_count(args.runmode, args.threads);
     let progress = Progress::default();
     let monitor = MonitorOptions {
@@ -70,8 +89,8 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
                     post: &post,
                     ips: args.simulate_ips,
                 },
-                fast,
-                eve,
+                (fast, eve),
+                ips_out.as_mut(),
                 &progress,
             )
         } else {
@@ -84,6 +103,7 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
                     ips: args.simulate_ips,
                 },
                 (fast, eve),
+                ips_out.as_mut(),
                 workers,
                 &progress,
             )
@@ -91,7 +111,19 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
     });
     let (report, write_errors) = (report, write_errors?);
     if write_errors > 0 {
-        eprintln!("rulewire: error: {write_errors} alerts could not be written");
+        eprintln!("rulewire: error: {write_errors} alerts or packets could not be written");
+    }
+    if let (Some(out), Some(path)) = (ips_out, &args.write) {
+        eprintln!(
+            "rulewire: {}: {} packets accepted, {} blocked, {} rejected, {} reject answers written",
+            path.display(),
+            out.accepted(),
+            out.blocked(),
+            out.rejected(),
+            out.answers()
+        );
+        out.finish()
+            .map_err(|e| format!("{} (-w): {e}", path.display()))?;
     }
     write_stats(&args.log_dir, &report)?;
     print_summary(&report);
@@ -124,12 +156,15 @@ struct DetectSetup<'a> {
     ips: bool,
 }
 
+/// The `-w OUT.pcap` writer.
+type IpsFile = IpsPcap<io::BufWriter<fs::File>>;
+
 fn run_one(
     file: &CaptureFile,
     pipeline: &PipelineConfig,
     DetectSetup { engine, post, ips }: DetectSetup<'_>,
-    fast: fs::File,
-    eve: fs::File,
+    (fast, eve): (fs::File, fs::File),
+    mut ips_out: Option<&mut IpsFile>,
     progress: &Progress,
 ) -> (RunReport, Result<u64, String>) {
     let sink = MultiSink::new()
@@ -143,8 +178,13 @@ fn run_one(
         eprintln!("rulewire: warning: {w}");
     }
     detector.ips_mode = ips;
-    let (report, detector) = run_single(file, pipeline, detector, progress);
-    let errors = detector.write_errors();
+    let mut frame_errors = 0u64;
+    let (report, detector) = run_single_frames(file, pipeline, detector, progress, |raw, v, r| {
+        if let Some(out) = ips_out.as_deref_mut() {
+            frame_errors += u64::from(out.frame(raw, v, r).is_err());
+        }
+    });
+    let errors = detector.write_errors() + frame_errors;
     let mut sink = detector.into_sink();
     let flushed = sink
         .flush()
@@ -160,6 +200,7 @@ fn run_many(
     pipeline: &PipelineConfig,
     DetectSetup { engine, post, ips }: DetectSetup<'_>,
     (fast, eve): (fs::File, fs::File),
+    ips_out: Option<&mut IpsFile>,
     workers: usize,
     progress: &Progress,
 ) -> (RunReport, Result<u64, String>) {
@@ -167,7 +208,10 @@ fn run_many(
         Box::new(FastLogFormat::new(UtcOffset::UTC)) as Box<dyn AlertFormat + Send + Sync>,
         Box::new(EveFormat::default()),
     ]);
-    let mut writer = SplitWriter::new(vec![Box::new(fast), Box::new(eve)]);
+    let mut writer = InlineWriter {
+        alerts: SplitWriter::new(vec![Box::new(fast), Box::new(eve)]),
+        ips: ips_out,
+    };
     let make = |w: usize| {
         let (sink, tap) = BufferSink::new(Arc::clone(&formats));
         let (mut d, warnings) = Detector::with_config(Arc::clone(&engine), sink, post);
@@ -188,10 +232,40 @@ fn run_many(
         progress,
     );
     let flushed = writer
+        .alerts
         .flush()
         .map(|()| out.write_errors)
         .map_err(|e| format!("writing alerts: {e}"));
     (out.run, flushed)
+}
+
+/// The multi-threaded writer: alerts to fast.log/eve.json, and in inline
+/// mode with `-w` every frame to OUT.pcap, both in packet order.
+struct InlineWriter<'w, 'o> {
+    alerts: SplitWriter<'w>,
+    ips: Option<&'o mut IpsFile>,
+}
+
+impl RecordWriter for InlineWriter<'_, '_> {
+    fn write(&mut self, _index: u64, rec: PacketBytes) -> io::Result<()> {
+        self.alerts.write(&rec)
+    }
+
+    fn wants_frames(&self) -> bool {
+        self.ips.is_some()
+    }
+
+    fn frame(
+        &mut self,
+        raw: &RawPacket<'_>,
+        verdict: PacketVerdict,
+        rejects: &[Vec<u8>],
+    ) -> io::Result<()> {
+        match self.ips.as_deref_mut() {
+            Some(out) => out.frame(raw, verdict, rejects),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Loads the rules (`-S`, else the configuration's rule-files) and the

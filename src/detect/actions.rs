@@ -13,8 +13,10 @@
 //!   (setters, then set-and-read, then readers, then rules without
 //!   flowbits), then xbits use the same way, then priority (1 first), then
 //!   load order.
-//! - A drop/pass applies to the rest of the flow only when the rule is
-//!   IP-only (or IP-only but for a negated address) or app-layer; a plain
+//! - A drop/pass applies to the rest of the flow when the rule is
+//!   IP-only (or IP-only but for a negated address) or app-layer, or when
+//!   a payload rule matched a TCP packet of a flow (a stream match:
+//!   Suricata inspects TCP payload through the stream); otherwise a
 //!   packet rule's drop/pass applies to that packet. The first flow
 //!   verdict wins. A flow with a verdict is not inspected any more.
 //! - IP-only rules (no payload, no packet keyword other than flowbits

@@ -14,12 +14,14 @@
 use std::sync::Arc;
 
 use crate::applayer::{FlowApp, Observed};
+use crate::ips::RejectDirection;
 use crate::output::StatsDoc;
 use crate::output::{
     AlertAction, AlertRecord, AlertSink, Direction as ODir, FlowInfo, IpInfo, PktSrc,
     Transport as OTransport,
 };
-use crate::runtime::{Inspector, PacketCtx, PacketRole};
+use crate::rule::Action;
+use crate::runtime::{Inspector, PacketCtx, PacketRole, PacketVerdict};
 
 use super::actions::{ActionBits, FlowState, Verdict};
 use super::engine::{DetectScratch, Engine};
@@ -34,6 +36,9 @@ pub struct Detector<S> {
     sink: S,
     post: PostMatch,
     last_verdict: Verdict,
+    /// Which way the last packet's reject goes (the first logged reject
+    /// rule's action; `reject` when none was logged).
+    last_reject: RejectDirection,
     alerts: u64,
     write_errors: u64,
     /// Whether alerts say IPS mode (`--simulate-ips`).
@@ -67,6 +72,7 @@ impl<S: AlertSink> Detector<S> {
                 sink,
                 post,
                 last_verdict: Verdict::Accept,
+                last_reject: RejectDirection::Source,
                 alerts: 0,
                 write_errors: 0,
                 ips_mode: false,
@@ -79,6 +85,12 @@ impl<S: AlertSink> Detector<S> {
     /// with it (drop by a drop/reject rule or by its flow's drop verdict).
     pub fn last_verdict(&self) -> Verdict {
         self.last_verdict
+    }
+
+    /// Which way the last packet's reject goes (meaningful when
+    /// [`Detector::last_verdict`] is [`Verdict::Reject`]).
+    pub fn last_reject_direction(&self) -> RejectDirection {
+        self.last_reject
     }
 
     /// The post-match stage's counters.
@@ -140,6 +152,16 @@ fn pkt_src(role: PacketRole) -> PktSrc {
     }
 }
 
+/// The reject direction of a rule action (`reject`/`rejectsrc`: source).
+fn reject_direction(action: Action) -> Option<RejectDirection> {
+    match action {
+        Action::Reject | Action::RejectSrc => Some(RejectDirection::Source),
+        Action::RejectDst => Some(RejectDirection::Destination),
+        Action::RejectBoth => Some(RejectDirection::Both),
+        _ => None,
+    }
+}
+
 fn alert_action(bits: ActionBits) -> AlertAction {
     if bits.reject {
         AlertAction::Reject
@@ -190,6 +212,9 @@ impl<S: AlertSink> Inspector for Detector<S> {
                 .secs()
                 .saturating_mul(1_000_000)
                 .saturating_add(u64::from(ctx.raw.ts.nanos()) / 1_000),
+            stream: ctx.flow.is_some_and(|f| f.stream_established)
+                && v.proto() == 6
+                && !v.payload.is_empty(),
         };
         let ip = v.ip.map(|l| IpInfo {
             src: l.src_addr(),
@@ -218,6 +243,7 @@ impl<S: AlertSink> Inspector for Detector<S> {
             counters: None,
         });
         let ips_mode = self.ips_mode;
+        let mut reject_dir = None;
         let sink = &mut self.sink;
         let alerts = &mut self.alerts;
         let write_errors = &mut self.write_errors;
@@ -228,6 +254,9 @@ impl<S: AlertSink> Inspector for Detector<S> {
             flow_data,
             |i, bits| {
                 let r = &rules[i as usize];
+                if bits.reject && reject_dir.is_none() {
+                    reject_dir = reject_direction(r.action);
+                }
                 let rec = AlertRecord {
                     ts_secs: ctx.raw.ts.secs(),
                     ts_nanos: ctx.raw.ts.nanos(),
@@ -259,6 +288,15 @@ impl<S: AlertSink> Inspector for Detector<S> {
                 }
             },
         );
+        self.last_reject = reject_dir.unwrap_or(RejectDirection::Source);
+    }
+
+    fn verdict(&self) -> PacketVerdict {
+        match self.last_verdict {
+            Verdict::Accept => PacketVerdict::Accept,
+            Verdict::Drop => PacketVerdict::Drop,
+            Verdict::Reject => PacketVerdict::Reject(self.last_reject),
+        }
     }
 
     fn stats(&self, doc: &mut StatsDoc) {

@@ -50,6 +50,10 @@ pub(crate) struct PacketFacts {
     pub flow: Option<(u64, bool)>,
     /// Packet time, microseconds.
     pub now_us: u64,
+    /// A TCP packet of a flow with payload: payload matches on it are
+    /// stream matches (inline stream inspection), whose drop/pass
+    /// applies to the flow as Suricata's `FlowApplySignatureActions`.
+    pub stream: bool,
 }
 
 /// Counters of the stage.
@@ -166,12 +170,14 @@ impl PostMatch {
                                 Verdict::Drop
                             };
                         }
-                        if post.ip_only.flow_scoped() {
+                        if post.ip_only.flow_scoped() || (pkt.stream && post.stream) {
                             if let Some(f) = flow.as_deref_mut() {
                                 f.set_verdict(FlowVerdict::Drop);
                             }
                         }
-                    } else if bits.pass && post.ip_only.flow_scoped() {
+                    } else if bits.pass
+                        && (post.ip_only.flow_scoped() || (pkt.stream && post.stream))
+                    {
                         if let Some(f) = flow.as_deref_mut() {
                             f.set_verdict(FlowVerdict::Pass);
                         }

@@ -36,6 +36,7 @@
 use crate::capture::RawPacket;
 use crate::decode::{DecodeEvent, Decoded};
 use crate::flow::FlowUpdate;
+use crate::ips::RejectDirection;
 use crate::output::StatsDoc;
 
 /// Which of Suricata's packets a context is (see the module docs).
@@ -137,10 +138,49 @@ pub trait Inspector {
     /// without a flow.
     fn inspect(&mut self, ctx: &PacketCtx<'_>, flow_data: Option<&mut Self::FlowData>);
 
+    /// What an inline IPS does with the packet just inspected (called
+    /// right after [`Inspector::inspect`]). The default accepts.
+    fn verdict(&self) -> PacketVerdict {
+        PacketVerdict::Accept
+    }
+
     /// Adds this inspector's counters (`detect.alert`, ...) to the run's
     /// stats. Called once when stats are gathered.
     fn stats(&self, doc: &mut StatsDoc) {
         let _ = doc;
+    }
+}
+
+/// What an inline IPS does with one packet (Suricata's `ACTION_DROP` /
+/// `ACTION_REJECT*` on the packet).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PacketVerdict {
+    /// Let it through.
+    #[default]
+    Accept,
+    /// Drop it.
+    Drop,
+    /// Drop it and answer with a TCP RST / ICMP unreachable this way.
+    Reject(RejectDirection),
+}
+
+impl PacketVerdict {
+    /// The stronger of two verdicts (reject over drop over accept; the
+    /// first reject's direction is kept): a frame is dropped when any of
+    /// its packets is (Suricata drops the root packet of a dropped tunnel
+    /// or defrag child).
+    pub fn max(self, other: PacketVerdict) -> PacketVerdict {
+        match (self, other) {
+            (PacketVerdict::Reject(_), _) => self,
+            (_, PacketVerdict::Reject(_)) => other,
+            (PacketVerdict::Drop, _) | (_, PacketVerdict::Drop) => PacketVerdict::Drop,
+            _ => PacketVerdict::Accept,
+        }
+    }
+
+    /// Whether the packet is not let through.
+    pub fn is_dropped(self) -> bool {
+        self != PacketVerdict::Accept
     }
 }
 
@@ -172,6 +212,19 @@ mod tests {
         );
         assert!(e.contains(DecodeEvent::Ipv4FragIgnored));
         assert!(!e.contains(DecodeEvent::Ipv6FragOverlap));
+    }
+
+    #[test]
+    fn verdict_max_prefers_reject_then_drop() {
+        use PacketVerdict::*;
+        let src = Reject(RejectDirection::Source);
+        let dst = Reject(RejectDirection::Destination);
+        assert_eq!(Accept.max(Accept), Accept);
+        assert_eq!(Accept.max(Drop), Drop);
+        assert_eq!(Drop.max(Accept), Drop);
+        assert_eq!(Drop.max(dst), dst);
+        assert_eq!(src.max(dst), src, "first reject's direction kept");
+        assert!(!Accept.is_dropped() && Drop.is_dropped() && src.is_dropped());
     }
 
     #[test]

@@ -46,7 +46,21 @@
 //! not confirmed; the reader confirms its position to every worker at
 //! least every `batch × workers` frames, so at most `(workers + queue +
 //! 2) × batch × workers` packets are pending (see `order.rs`), and only
-//! packets that raised alerts hold a record.
+//! packets that raised alerts hold a record, except in inline mode with
+//! `-w OUT.pcap` ([`RecordWriter::wants_frames`]), where every frame does:
+//! a borrowed view of the mapped frame, its verdict and its reject answers
+//! (at most two small frames), under the same bound.
+//!
+//! # Inline (IPS) mode
+//!
+//! [`Worker::frame_verdict`] is the strongest verdict ([`PacketVerdict`],
+//! from [`Inspector::verdict`]) over the frame's packets: a dropped tunnel
+//! child or rebuilt datagram drops the frame, as Suricata drops the root
+//! packet. With `flow.ips_mode` the worker builds the reject answers of
+//! the frame's own packet ([`Worker::rejects`]) and counts `ips.accepted`,
+//! `ips.blocked`, `ips.rejected` (one per frame; they add up to
+//! `decoder.pkts`). [`run_single_frames`] and [`RecordWriter::frame`] hand
+//! every frame with its verdict to the caller in capture order.
 //!
 //! # What depends on the thread count
 //!
@@ -78,13 +92,15 @@ mod settings;
 mod worker;
 
 pub use config::{ChecksumPolicy, PipelineConfig};
-pub use ctx::{DefragEvents, Inspector, NoInspection, PacketCtx, PacketRole, MAX_DEFRAG_EVENTS};
+pub use ctx::{
+    DefragEvents, Inspector, NoInspection, PacketCtx, PacketRole, PacketVerdict, MAX_DEFRAG_EVENTS,
+};
 pub use fuzz::fuzz_packet_path;
 pub use latency::{Latency, LatencySummary};
 pub use order::Reorder;
 pub use pipeline::{
-    run_parallel, run_parallel_with, run_single, NoRecords, ParallelReport, Progress,
-    ProgressSnapshot, RecordTap, RecordWriter, Threading, MONITOR_TICK,
+    run_parallel, run_parallel_with, run_single, run_single_frames, NoRecords, ParallelReport,
+    Progress, ProgressSnapshot, RecordTap, RecordWriter, Threading, MONITOR_TICK,
 };
 pub use settings::{builtin_flow_timeouts, SettingsError, BUILTIN_DEFRAG_MEMCAP};
 pub use worker::Worker;

@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 use super::config::PipelineConfig;
-use super::ctx::Inspector;
+use super::ctx::{Inspector, PacketVerdict};
 use super::dispatch::worker_for;
 use super::latency::Latency;
 use super::order::Reorder;
@@ -165,6 +165,30 @@ pub trait RecordWriter: Send {
     /// # Errors
     /// The underlying writer's error (counted, the run goes on).
     fn write(&mut self, index: u64, rec: PacketBytes) -> io::Result<()>;
+
+    /// Whether the writer wants every frame with its IPS verdict
+    /// ([`RecordWriter::frame`]); asked once before the run. When true,
+    /// every frame makes a record (bounded as the alert records are, see
+    /// `order.rs`).
+    fn wants_frames(&self) -> bool {
+        false
+    }
+
+    /// Frame `raw`'s verdict and reject answers, in packet order, after
+    /// the frame's alerts ([`RecordWriter::write`]). Called only when
+    /// [`RecordWriter::wants_frames`].
+    ///
+    /// # Errors
+    /// The underlying writer's error (counted, the run goes on).
+    fn frame(
+        &mut self,
+        raw: &RawPacket<'_>,
+        verdict: PacketVerdict,
+        rejects: &[Vec<u8>],
+    ) -> io::Result<()> {
+        let _ = (raw, verdict, rejects);
+        Ok(())
+    }
 }
 
 impl RecordWriter for SplitWriter<'_> {
@@ -195,6 +219,23 @@ pub fn run_single<I: Inspector>(
     inspector: I,
     progress: &Progress,
 ) -> (RunReport, I) {
+    run_single_frames(file, cfg, inspector, progress, |_, _, _| {})
+}
+
+/// [`run_single`], handing every frame with its verdict and reject
+/// answers to `on_frame` right after it was processed (inline mode: the
+/// caller writes the accepted frames).
+pub fn run_single_frames<I, F>(
+    file: &CaptureFile,
+    cfg: &PipelineConfig,
+    inspector: I,
+    progress: &Progress,
+    mut on_frame: F,
+) -> (RunReport, I)
+where
+    I: Inspector,
+    F: FnMut(&RawPacket<'_>, PacketVerdict, &[Vec<u8>]),
+{
     let start = Instant::now();
     let mut worker = Worker::with_inspector(cfg, inspector);
     let mut latency = Latency::new();
@@ -213,6 +254,7 @@ pub fn run_single<I: Inspector>(
         let t0 = Instant::now();
         worker.process(&pkt);
         latency.record(elapsed_ns(t0));
+        on_frame(&pkt, worker.frame_verdict(), worker.rejects());
         if worker.packets() % SINGLE_PROGRESS_EVERY == 0 {
             progress
                 .offset
@@ -269,11 +311,18 @@ struct Batch<'a> {
     upto: u64,
 }
 
-/// A worker's alert records for one batch, and its watermark.
-struct Done {
+/// One packet's record for the writer: its alerts, and in inline mode
+/// the frame with its verdict and reject answers.
+struct Record<'a> {
+    alerts: Option<PacketBytes>,
+    frame: Option<(RawPacket<'a>, PacketVerdict, Vec<Vec<u8>>)>,
+}
+
+/// A worker's records for one batch, and its watermark.
+struct Done<'a> {
     worker: usize,
     upto: u64,
-    records: Vec<(u64, PacketBytes)>,
+    records: Vec<(u64, Record<'a>)>,
 }
 
 /// What a worker thread hands back at the end.
@@ -329,7 +378,8 @@ where
     let start = Instant::now();
     let n = threading.workers.max(1);
     let batch = threading.batch.max(1);
-    let (done_tx, done_rx) = bounded::<Done>(n);
+    let (done_tx, done_rx) = bounded::<Done<'_>>(n);
+    let frames = writer.wants_frames();
     let mut capture_error = None;
     let (ends, write_errors, high) = std::thread::scope(|s| {
         let mut senders = Vec::with_capacity(n);
@@ -342,8 +392,9 @@ where
             let end = &end;
             let mut wcfg = cfg.clone();
             wcfg.flow.table_id = cfg.flow.table_id.wrapping_add(w as u16);
-            handles
-                .push(s.spawn(move || worker_loop(w, &wcfg, (make, end), rx, done_tx, progress)));
+            handles.push(
+                s.spawn(move || worker_loop(w, &wcfg, (make, end), frames, rx, done_tx, progress)),
+            );
         }
         drop(done_tx);
         let writer_handle = s.spawn(move || writer_loop(n, done_rx, writer));
@@ -453,12 +504,13 @@ fn read_loop<'a>(
     error
 }
 
-fn worker_loop<I, T, F, E, R>(
+fn worker_loop<'a, I, T, F, E, R>(
     id: usize,
     cfg: &PipelineConfig,
     (make, end): (&F, &E),
-    rx: Receiver<Batch<'_>>,
-    done: Sender<Done>,
+    frames: bool,
+    rx: Receiver<Batch<'a>>,
+    done: Sender<Done<'a>>,
     progress: &Progress,
 ) -> (WorkerEnd, R)
 where
@@ -476,11 +528,15 @@ where
         for pkt in &b.packets {
             let t0 = Instant::now();
             worker.process(pkt);
-            if let Some(rec) = tap.take() {
+            let alerts = tap.take();
+            if let Some(rec) = &alerts {
                 progress
                     .alerts
                     .fetch_add(u64::from(rec.alerts), Ordering::Relaxed);
-                records.push((pkt.index, rec));
+            }
+            let frame = frames.then(|| (*pkt, worker.frame_verdict(), worker.take_rejects()));
+            if alerts.is_some() || frame.is_some() {
+                records.push((pkt.index, Record { alerts, frame }));
             }
             latency.record(elapsed_ns(t0));
         }
@@ -497,7 +553,13 @@ where
         let _ = done.send(Done {
             worker: id,
             upto: u64::MAX,
-            records: vec![(u64::MAX, rec)],
+            records: vec![(
+                u64::MAX,
+                Record {
+                    alerts: Some(rec),
+                    frame: None,
+                },
+            )],
         });
     }
     let stats = worker.stats();
@@ -514,7 +576,7 @@ where
 
 /// The writer: reorders and writes; returns (write errors, reorder high
 /// water).
-fn writer_loop<W: RecordWriter>(n: usize, rx: Receiver<Done>, out: &mut W) -> (u64, usize) {
+fn writer_loop<W: RecordWriter>(n: usize, rx: Receiver<Done<'_>>, out: &mut W) -> (u64, usize) {
     let mut order = Reorder::new(n);
     let mut errors = 0u64;
     for d in rx {
@@ -523,17 +585,25 @@ fn writer_loop<W: RecordWriter>(n: usize, rx: Receiver<Done>, out: &mut W) -> (u
         }
         order.confirm(d.worker, d.upto);
         while let Some((index, rec)) = order.pop_ready() {
-            if out.write(index, rec).is_err() {
-                errors += 1;
-            }
+            errors += write_record(out, index, rec);
         }
     }
     for (index, rec) in order.drain() {
-        if out.write(index, rec).is_err() {
-            errors += 1;
-        }
+        errors += write_record(out, index, rec);
     }
     (errors, order.high_water())
+}
+
+/// Writes one record (alerts, then the frame); returns the failures.
+fn write_record<W: RecordWriter>(out: &mut W, index: u64, rec: Record<'_>) -> u64 {
+    let mut errors = 0;
+    if let Some(a) = rec.alerts {
+        errors += u64::from(out.write(index, a).is_err());
+    }
+    if let Some((raw, verdict, rejects)) = rec.frame {
+        errors += u64::from(out.frame(&raw, verdict, &rejects).is_err());
+    }
+    errors
 }
 
 /// How long the monitor sleeps between looks.

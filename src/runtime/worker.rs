@@ -34,7 +34,7 @@
 //! growing its slab up to `flow.memcap`.
 
 use super::config::{ChecksumPolicy, PipelineConfig};
-use super::ctx::{DefragEvents, Inspector, NoInspection, PacketCtx, PacketRole};
+use super::ctx::{DefragEvents, Inspector, NoInspection, PacketCtx, PacketRole, PacketVerdict};
 use super::meta::{self, MetaBase};
 use crate::capture::{RawPacket, Timestamp};
 use crate::decode::{decode, DecodeConfig, DecodeCounters, Decoded, ProtoCounter};
@@ -100,6 +100,12 @@ pub struct Worker<I: Inspector = NoInspection> {
     last_ts: Option<Timestamp>,
     /// Rebuilt datagrams not processed because the per-frame bound was hit.
     reassembly_bound_hits: u64,
+    /// The last frame's verdict: the strongest of its packets'.
+    frame_verdict: PacketVerdict,
+    /// The last frame's reject answers (IPS mode only).
+    rejects: Vec<Vec<u8>>,
+    /// IPS counters: accepted, blocked, rejected frames.
+    ips: [u64; 3],
 }
 
 impl Worker<NoInspection> {
@@ -123,11 +129,16 @@ impl<I: Inspector> Worker<I> {
             bad_checksums: 0,
             last_ts: None,
             reassembly_bound_hits: 0,
+            frame_verdict: PacketVerdict::Accept,
+            rejects: Vec::new(),
+            ips: [0; 3],
         }
     }
 
     /// Runs one captured frame through the pipeline (see the module docs).
     pub fn process(&mut self, raw: &RawPacket<'_>) {
+        self.frame_verdict = PacketVerdict::Accept;
+        self.rejects.clear();
         self.checksum_auto_check();
         match self.last_ts {
             Some(t) if t >= raw.ts => {}
@@ -159,6 +170,37 @@ impl<I: Inspector> Worker<I> {
             let level = decoded.tunnel_depth();
             self.reassembled(raw, r, base, level);
         }
+        if self.cfg.flow.ips_mode {
+            let slot = match self.frame_verdict {
+                PacketVerdict::Accept => 0,
+                PacketVerdict::Drop => 1,
+                PacketVerdict::Reject(_) => 2,
+            };
+            self.ips[slot] += 1;
+        }
+    }
+
+    /// The verdict on the last frame [`Worker::process`]ed: the strongest
+    /// of its packets' (a drop of a tunnel's inner packet or of a datagram
+    /// the frame completed drops the frame, as Suricata drops the root
+    /// packet with its child).
+    pub fn frame_verdict(&self) -> PacketVerdict {
+        self.frame_verdict
+    }
+
+    /// The reject answers of the last frame (IPS mode only: empty
+    /// otherwise), framed in its link type, in the order built. Only
+    /// packets decoded from the frame itself are answered: a tunnel's
+    /// inner packet and a rebuilt datagram are not (see
+    /// [`reject_frames`](crate::ips::reject_frames)).
+    pub fn rejects(&self) -> &[Vec<u8>] {
+        &self.rejects
+    }
+
+    /// Takes the last frame's reject answers (nothing allocated when there
+    /// are none).
+    pub fn take_rejects(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.rejects)
     }
 
     /// Ends the run: ends every flow (counted under `flow.end.*`) and
@@ -242,6 +284,16 @@ impl<I: Inspector> Worker<I> {
             }
         }
         self.inspector.stats(&mut doc);
+        if self.cfg.flow.ips_mode {
+            // Suricata's `CaptureStatsUpdate`: every frame counts once,
+            // rejects apart from blocks.
+            for (name, n) in ["ips.accepted", "ips.blocked", "ips.rejected"]
+                .into_iter()
+                .zip(self.ips)
+            {
+                let _ = doc.set(name, n);
+            }
+        }
         doc.drop_zeros();
         doc
     }
@@ -349,6 +401,7 @@ impl<I: Inspector> Worker<I> {
             };
             let data = flow.and_then(|u| self.flows.user_mut(u.handle));
             self.inspector.inspect(&ctx, data);
+            self.record_verdict(decoded, false);
         }
         let (flow, level) = match meta::packet_meta(decoded, base) {
             Some(m) => (self.update_flow(&m), m.recursion_level),
@@ -371,6 +424,22 @@ impl<I: Inspector> Worker<I> {
         };
         let data = flow.and_then(|u| self.flows.user_mut(u.handle));
         self.inspector.inspect(&ctx, data);
+        self.record_verdict(decoded, origin == Origin::Frame && !tunnelled);
+    }
+
+    /// Folds the inspected packet's verdict into the frame's; builds the
+    /// reject answers in IPS mode when `answerable` (a packet decoded from
+    /// the frame itself, not out of a tunnel).
+    fn record_verdict(&mut self, decoded: &Decoded<'_>, answerable: bool) {
+        let v = self.inspector.verdict();
+        self.frame_verdict = self.frame_verdict.max(v);
+        if let PacketVerdict::Reject(dir) = v {
+            if self.cfg.flow.ips_mode && answerable && self.rejects.is_empty() {
+                if let Ok(frames) = crate::ips::reject_frames(decoded, dir) {
+                    self.rejects = frames;
+                }
+            }
+        }
     }
 
     fn update_flow(&mut self, m: &PacketMeta) -> Option<crate::flow::FlowUpdate> {

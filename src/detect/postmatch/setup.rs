@@ -111,6 +111,10 @@ pub(crate) struct RulePost {
     pub key: (usize, u8, u8, u32, u32),
     /// IP-only class.
     pub ip_only: IpOnly,
+    /// The rule inspects payload bytes: on a TCP packet of a flow its
+    /// match is a stream match (Suricata's `PACKET_ALERT_FLAG_STREAM_MATCH`),
+    /// so its drop/pass applies to the flow.
+    pub stream: bool,
     /// Address suppressions.
     pub suppress: Vec<Suppress>,
     /// Thresholds and rate filters, in order.
@@ -149,6 +153,7 @@ pub(crate) fn build(rules: &[CompiledRule], cfg: &PostMatchConfig) -> (Vec<RuleP
                     i as u32,
                 ),
                 ip_only,
+                stream: !r.payload.is_empty(),
                 suppress: Vec::new(),
                 gates: r.thresholds.iter().copied().map(Gate::Count).collect(),
             }

@@ -29,6 +29,7 @@ fn facts(src: u8, dst: u8, flow: Option<(u64, bool)>, secs: u64) -> PacketFacts 
         addrs: Some((IpAddr::from([10, 0, 0, src]), IpAddr::from([10, 0, 0, dst]))),
         flow,
         now_us: secs * 1_000_000,
+        stream: false,
     }
 }
 
@@ -178,6 +179,7 @@ fn no_ip_layer_skips_thresholds() {
         addrs: None,
         flow: None,
         now_us: 0,
+        stream: false,
     };
     for _ in 0..3 {
         let (sids, _) = finalize_all(&mut pm, &e, &no_ip, None);
