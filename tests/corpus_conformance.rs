@@ -23,7 +23,6 @@ use serde_json::Value;
 /// Packet-tier cases that differ for a known reason.
 const KNOWN_DIFFERENT: &[(&str, &str)] = &[
     ("bug-7390", "TCP alert raised on a later packet by Suricata (stream/raw inspection), as in alert-distance-within-1; the byte_extract distance itself matches"),
-    ("output-eve-anomaly-05", "its suricata.yaml enables only eve anomaly output, so expected.json records no alerts; the flowbits:set rule does match every packet"),
     ("alert-distance-within-1", "TCP alerts raised by Suricata on the later packets that acknowledge the data (raw stream inspection): no stream reassembly yet"),
     ("alert-testmyids-midstream5", "TCP alert raised on a later packet by Suricata (stream/raw inspection after the ACK): no stream reassembly yet"),
     ("bug-6244-tcp-rst-with-data", "sid 4 alerts on a pseudo packet (pcap_cnt null) from the stream flushed by the RST: no stream reassembly yet"),

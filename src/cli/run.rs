@@ -11,8 +11,8 @@ use rulewire::config::{Classifications, Config};
 use rulewire::detect::{Detector, Engine, EngineBuilder, PostMatchConfig};
 use rulewire::ips::{output_format, IpsPcap};
 use rulewire::output::{
-    AlertFormat, AlertSink, BufferSink, Eve, EveFormat, FastLog, FastLogFormat, FormatSet,
-    MultiSink, PacketBytes, RunSummary, SplitWriter, UtcOffset,
+    AlertFormat, AlertOutputs, AlertSink, BufferSink, Eve, EveFormat, FastLog, FastLogFormat,
+    FormatSet, MultiSink, PacketBytes, RunSummary, SplitWriter, UtcOffset,
 };
 use rulewire::rule::{load_paths, LoadOptions};
 use rulewire::runtime::{
@@ -52,6 +52,7 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
     for w in &warnings {
         eprintln!("rulewire: warning: {w}");
     }
+    let outputs = AlertOutputs::from_config(&config);
     let fast = create("fast.log")?;
     let eve = create("eve.json")?;
     let mut ips_out = match &args.write {
@@ -88,6 +89,7 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
                     engine: Arc::clone(&engine),
                     post: &post,
                     ips: args.simulate_ips,
+                    outputs,
                 },
                 (fast, eve),
                 ips_out.as_mut(),
@@ -101,6 +103,7 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
                     engine: Arc::clone(&engine),
                     post: &post,
                     ips: args.simulate_ips,
+                    outputs,
                 },
                 (fast, eve),
                 ips_out.as_mut(),
@@ -147,32 +150,43 @@ pub fn worker_count(runmode: Option<RunMode>, threads: Option<usize>) -> usize {
     }
 }
 
-/// The in-order path: one worker on this thread, writing alerts directly.
-/// Returns the report and the alerts that could not be written.
-/// What every worker's detector is built from.
+/// What every worker's detector is built from, and where its alerts go.
 struct DetectSetup<'a> {
     engine: Arc<Engine>,
     post: &'a PostMatchConfig,
     ips: bool,
+    outputs: AlertOutputs,
 }
 
 /// The `-w OUT.pcap` writer.
 type IpsFile = IpsPcap<io::BufWriter<fs::File>>;
 
+/// The in-order path: one worker on this thread, writing alerts directly.
+/// Returns the report and the alerts that could not be written.
 fn run_one(
     file: &CaptureFile,
     pipeline: &PipelineConfig,
-    DetectSetup { engine, post, ips }: DetectSetup<'_>,
+    DetectSetup {
+        engine,
+        post,
+        ips,
+        outputs,
+    }: DetectSetup<'_>,
     (fast, eve): (fs::File, fs::File),
     mut ips_out: Option<&mut IpsFile>,
     progress: &Progress,
 ) -> (RunReport, Result<u64, String>) {
-    let sink = MultiSink::new()
-        .with(FastLog::new(
+    // The files exist either way; what goes in them follows `outputs:`.
+    let mut sink = MultiSink::new();
+    if outputs.fast {
+        sink.push(FastLog::new(
             FastLogFormat::new(UtcOffset::UTC),
             io::BufWriter::new(fast),
-        ))
-        .with(Eve::new(EveFormat::default(), io::BufWriter::new(eve)));
+        ));
+    }
+    if outputs.eve_alerts {
+        sink.push(Eve::new(EveFormat::default(), io::BufWriter::new(eve)));
+    }
     let (mut detector, warnings) = Detector::with_config(engine, sink, post);
     for w in &warnings {
         eprintln!("rulewire: warning: {w}");
@@ -198,18 +212,30 @@ fn run_one(
 fn run_many(
     file: &CaptureFile,
     pipeline: &PipelineConfig,
-    DetectSetup { engine, post, ips }: DetectSetup<'_>,
+    DetectSetup {
+        engine,
+        post,
+        ips,
+        outputs,
+    }: DetectSetup<'_>,
     (fast, eve): (fs::File, fs::File),
     ips_out: Option<&mut IpsFile>,
     workers: usize,
     progress: &Progress,
 ) -> (RunReport, Result<u64, String>) {
-    let formats: FormatSet = Arc::from(vec![
-        Box::new(FastLogFormat::new(UtcOffset::UTC)) as Box<dyn AlertFormat + Send + Sync>,
-        Box::new(EveFormat::default()),
-    ]);
+    let mut formats: Vec<Box<dyn AlertFormat + Send + Sync>> = Vec::new();
+    let mut files: Vec<Box<dyn io::Write + Send>> = Vec::new();
+    if outputs.fast {
+        formats.push(Box::new(FastLogFormat::new(UtcOffset::UTC)));
+        files.push(Box::new(fast));
+    }
+    if outputs.eve_alerts {
+        formats.push(Box::new(EveFormat::default()));
+        files.push(Box::new(eve));
+    }
+    let formats: FormatSet = Arc::from(formats);
     let mut writer = InlineWriter {
-        alerts: SplitWriter::new(vec![Box::new(fast), Box::new(eve)]),
+        alerts: SplitWriter::new(files),
         ips: ips_out,
     };
     let make = |w: usize| {
