@@ -40,8 +40,18 @@ pub fn inactive_reason(rule: &Rule) -> Option<String> {
     } else {
         return Some("service rule without a header".into());
     }
+    let decodes = rule
+        .lists
+        .iter()
+        .flat_map(|l| &l.matches)
+        .filter(|m| matches!(m, Match::Base64Decode(_)))
+        .count();
+    if decodes > 1 {
+        return Some("more than one base64_decode".into());
+    }
     for list in &rule.lists {
-        if list.buffer != Buffer::Payload {
+        let b64 = list.buffer == Buffer::Base64Data;
+        if list.buffer != Buffer::Payload && !(b64 && decodes == 1) {
             return Some(format!("buffer '{}'", list.buffer.sticky_name()));
         }
         if !list.transforms.is_empty() {
@@ -55,7 +65,14 @@ pub fn inactive_reason(rule: &Rule) -> Option<String> {
                 | Match::ByteTest(_)
                 | Match::ByteJump(_)
                 | Match::ByteExtract(_)
-                | Match::ByteMath(_) => {}
+                | Match::ByteMath(_)
+                | Match::Asn1(_) => {}
+                // Suricata reads `bytes` as a 16-bit number.
+                Match::Base64Decode(d)
+                    if !b64
+                        && d.bytes.map_or(true, |n| {
+                            n <= crate::detect::keywords::base64::MAX_BYTES
+                        }) => {}
                 other => return Some(format!("keyword '{}'", other.keyword())),
             }
         }
