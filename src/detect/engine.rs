@@ -16,7 +16,8 @@ use thiserror::Error;
 use crate::applayer::AppProto;
 use crate::config::Classifications;
 use crate::rule::{
-    Action, AddressExpr, Buffer, Condition, Direction, Endpoints, LoadedRule, Match, Protocol, RuleSet,
+    Action, AddressExpr, Buffer, Condition, Direction, Endpoints, LoadedRule, Match, Protocol,
+    RuleSet,
 };
 
 use super::actions::{bits_use, ip_only_compatible};

@@ -70,9 +70,8 @@ pub fn inactive_reason(rule: &Rule) -> Option<String> {
                 // Suricata reads `bytes` as a 16-bit number.
                 Match::Base64Decode(d)
                     if !b64
-                        && d.bytes.map_or(true, |n| {
-                            n <= crate::detect::keywords::base64::MAX_BYTES
-                        }) => {}
+                        && d.bytes
+                            .map_or(true, |n| n <= crate::detect::keywords::base64::MAX_BYTES) => {}
                 other => return Some(format!("keyword '{}'", other.keyword())),
             }
         }
@@ -168,6 +167,22 @@ mod tests {
             None
         );
         assert!(r(r#"alert tcp any any -> any any (content:"a"; http_uri; sid:1;)"#).is_some());
+        assert_eq!(
+            r(
+                r#"alert tcp any any -> any any (content:"a"; base64_decode:relative; base64_data; content:"b"; asn1:oversize_length 9; sid:1;)"#
+            ),
+            None
+        );
+        assert_eq!(
+            r(r#"alert tcp any any -> any any (base64_decode:bytes 65536; base64_data; content:"b"; sid:1;)"#)
+                .as_deref(),
+            Some("keyword 'base64_decode'")
+        );
+        assert_eq!(
+            r(r#"alert tcp any any -> any any (base64_decode; content:"a"; base64_decode; base64_data; content:"b"; sid:1;)"#)
+                .as_deref(),
+            Some("more than one base64_decode")
+        );
         assert_eq!(
             r(r#"alert pkthdr any any -> any any (decode-event:ipv4.pkt_too_small; sid:1;)"#),
             None

@@ -253,8 +253,16 @@ mod tests {
     #[test]
     fn suricata_cases() {
         assert_eq!(A3.len(), 3 + 133);
-        assert!(asn1_matches(A3, 0, &a("oversize_length 132,absolute_offset 0")));
-        assert!(!asn1_matches(A3, 0, &a("oversize_length 133,absolute_offset 0")));
+        assert!(asn1_matches(
+            A3,
+            0,
+            &a("oversize_length 132,absolute_offset 0")
+        ));
+        assert!(!asn1_matches(
+            A3,
+            0,
+            &a("oversize_length 133,absolute_offset 0")
+        ));
         // BIT STRING of length 1 whose unused-bits octet is 255 > 8.
         assert!(asn1_matches(b"\x03\x01\xff", 0, &a("bitstring_overflow")));
         assert!(!asn1_matches(b"\x03\x01\x07", 0, &a("bitstring_overflow")));
@@ -279,14 +287,38 @@ mod tests {
         assert!(asn1_matches(indef, 0, &a("bitstring_overflow")));
         // Offsets: relative to the previous match end.
         let buf = b"xx\x03\x01\xff";
-        assert!(asn1_matches(buf, 1, &a("bitstring_overflow,relative_offset 1")));
-        assert!(!asn1_matches(buf, 0, &a("bitstring_overflow,relative_offset -1")));
-        assert!(asn1_matches(buf, 0, &a("bitstring_overflow,absolute_offset 2")));
-        assert!(!asn1_matches(buf, 0, &a("bitstring_overflow,absolute_offset 5")));
+        assert!(asn1_matches(
+            buf,
+            1,
+            &a("bitstring_overflow,relative_offset 1")
+        ));
+        assert!(!asn1_matches(
+            buf,
+            0,
+            &a("bitstring_overflow,relative_offset -1")
+        ));
+        assert!(asn1_matches(
+            buf,
+            0,
+            &a("bitstring_overflow,absolute_offset 2")
+        ));
+        assert!(!asn1_matches(
+            buf,
+            0,
+            &a("bitstring_overflow,absolute_offset 5")
+        ));
         // A truncated object is not checked: length 4096 > 100, but only
         // 2 content bytes are there.
-        assert!(!asn1_matches(b"\x04\x82\x10\x00ab", 0, &a("oversize_length 100")));
-        assert!(asn1_matches(b"\x04\x02ab\x04\x65", 0, &a("oversize_length 1")));
+        assert!(!asn1_matches(
+            b"\x04\x82\x10\x00ab",
+            0,
+            &a("oversize_length 100")
+        ));
+        assert!(asn1_matches(
+            b"\x04\x02ab\x04\x65",
+            0,
+            &a("oversize_length 1")
+        ));
         // More than 30 objects: no match, even with a tripping first one.
         let mut many = b"\x03\x01\xff".to_vec();
         many.extend(std::iter::repeat_n(&b"\x05\x00"[..], 30).flatten());

@@ -91,11 +91,7 @@ pub fn decode_rfc4648(input: &[u8], out: &mut Vec<u8>) -> usize {
 /// The input `d` decodes in `buf`, given the previous match end `prev`;
 /// `None` when the offset is past the data.
 pub fn decode_input<'b>(buf: &'b [u8], prev: usize, d: &Base64Decode) -> Option<&'b [u8]> {
-    let mut data = if d.relative {
-        buf.get(prev..)?
-    } else {
-        buf
-    };
+    let mut data = if d.relative { buf.get(prev..)? } else { buf };
     if let Some(off) = d.offset.filter(|&o| o > 0) {
         data = data.get(off as usize..).filter(|r| !r.is_empty())?;
     }
