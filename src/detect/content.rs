@@ -19,13 +19,22 @@
 //! content (not for anchored patterns: `^`, `\A` or `A`, whose retry
 //! could not match in PCRE either). A negated pcre never moves the
 //! cursor. `byte_jump` and `byte_extract` move the cursor; `byte_test`,
-//! `byte_math` and `isdataat` do not. The evaluators themselves live in
-//! [`super::keywords`].
+//! `byte_math` and `isdataat` do not. `asn1` does not move the cursor
+//! (its `relative_offset` counts from it). `base64_decode` ends the list,
+//! as in Suricata (`DetectEngineContentInspectionInternal`): when it
+//! decodes something, the `base64_data` list runs on the decoded bytes
+//! from position 0 and its answer is the list's answer (the payload steps
+//! after `base64_decode` are never evaluated); when nothing is decoded,
+//! or the rule has no `base64_data` list, it is a non-match. The
+//! evaluators themselves live in [`super::keywords`].
 
+use crate::rule::keywords::app::{Asn1, Base64Decode};
 use crate::rule::keywords::byte::{ByteExtract, ByteJump, ByteMath, ByteTest, IsDataAt};
 use crate::rule::keywords::content::Content;
 use crate::rule::keywords::value::Operand;
 
+use super::keywords::asn1::asn1_matches;
+use super::keywords::base64::with_decoded;
 use super::keywords::byte::{self as kb, ByteVars};
 use super::keywords::pcre::CompiledPcre;
 
@@ -50,6 +59,11 @@ pub(crate) enum Step {
     ByteExtract(ByteExtract),
     /// `byte_math`.
     ByteMath(ByteMath),
+    /// `asn1`.
+    Asn1(Asn1),
+    /// `base64_decode`, with the rule's `base64_data` list (empty when
+    /// it has none).
+    Base64Decode(Base64Decode, Vec<Step>),
 }
 
 /// A content with its positions (numbers or byte variables).
@@ -182,6 +196,13 @@ fn inspect(
         Step::ByteMath(m) => {
             kb::byte_math(buf, prev, m, vars).is_some() && inspect(rest, buf, prev, vars, budget)
         }
+        Step::Asn1(a) => asn1_matches(buf, prev, a) && inspect(rest, buf, prev, vars, budget),
+        Step::Base64Decode(d, data) => {
+            !data.is_empty()
+                && with_decoded(buf, prev, d, |decoded| {
+                    inspect(data, decoded, 0, vars, budget)
+                })
+        }
         Step::ByteJump(j) => match kb::byte_jump(buf, prev, j, vars) {
             Some(at) => inspect(rest, buf, at, vars, budget),
             None => false,
@@ -243,6 +264,9 @@ fn depends_on_position(s: &Step) -> bool {
         Step::ByteJump(j) => j.relative,
         Step::ByteExtract(e) => e.relative,
         Step::ByteMath(m) => m.relative,
+        // Suricata's asn1 and base64_decode setups do not mark the
+        // content before them RELATIVE_NEXT: it is not retried for them.
+        Step::Asn1(_) | Step::Base64Decode(..) => false,
     }
 }
 

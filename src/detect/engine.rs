@@ -16,7 +16,8 @@ use thiserror::Error;
 use crate::applayer::AppProto;
 use crate::config::Classifications;
 use crate::rule::{
-    Action, AddressExpr, Condition, Direction, Endpoints, LoadedRule, Match, Protocol, RuleSet,
+    Action, AddressExpr, Buffer, Condition, Direction, Endpoints, LoadedRule, Match, Protocol,
+    RuleSet,
 };
 
 use super::actions::{bits_use, ip_only_compatible};
@@ -274,29 +275,24 @@ fn compile_rule(
 ) -> Result<CompiledRule, String> {
     let r = &lr.rule;
     let mut payload = Vec::new();
+    let mut b64_data = Vec::new();
     for l in &r.lists {
+        let into = if l.buffer == Buffer::Base64Data {
+            &mut b64_data
+        } else {
+            &mut payload
+        };
         for m in &l.matches {
-            let step = match m {
-                Match::Content(c) => Step::Content(compile_content(c)),
-                Match::IsDataAt(i) => Step::IsDataAt(i.clone()),
-                Match::Pcre(p) => {
-                    if p.captures.is_some() {
-                        return Err("pcre capture into a variable".into());
-                    }
-                    let c = CompiledPcre::compile(p).map_err(|e| e.to_string())?;
-                    let anchored = p.flags.anchored
-                        || p.pattern.starts_with('^')
-                        || p.pattern.starts_with("\\A");
-                    Step::Pcre(Box::new(c), anchored)
-                }
-                Match::ByteTest(t) => Step::ByteTest(t.clone()),
-                Match::ByteJump(j) => Step::ByteJump(j.clone()),
-                Match::ByteExtract(e) => Step::ByteExtract(e.clone()),
-                Match::ByteMath(m) => Step::ByteMath(m.clone()),
-                other => return Err(format!("keyword '{}'", other.keyword())),
-            };
-            payload.push(step);
+            into.push(compile_step(m)?);
         }
+    }
+    // The base64_data list hangs off the (only, see `inactive_reason`)
+    // base64_decode step.
+    if let Some(Step::Base64Decode(_, data)) = payload
+        .iter_mut()
+        .find(|s| matches!(s, Step::Base64Decode(..)))
+    {
+        *data = b64_data;
     }
     let mut bit_checks = Vec::new();
     let mut bit_actions = Vec::new();
@@ -391,6 +387,30 @@ fn compile_rule(
             Some(h) => [h.src.clone(), h.dst.clone()],
             None => [AddressExpr::Any, AddressExpr::Any],
         },
+    })
+}
+
+/// Compiles one payload-list (or `base64_data`-list) match.
+fn compile_step(m: &Match) -> Result<Step, String> {
+    Ok(match m {
+        Match::Content(c) => Step::Content(compile_content(c)),
+        Match::IsDataAt(i) => Step::IsDataAt(i.clone()),
+        Match::Pcre(p) => {
+            if p.captures.is_some() {
+                return Err("pcre capture into a variable".into());
+            }
+            let c = CompiledPcre::compile(p).map_err(|e| e.to_string())?;
+            let anchored =
+                p.flags.anchored || p.pattern.starts_with('^') || p.pattern.starts_with("\\A");
+            Step::Pcre(Box::new(c), anchored)
+        }
+        Match::ByteTest(t) => Step::ByteTest(t.clone()),
+        Match::ByteJump(j) => Step::ByteJump(j.clone()),
+        Match::ByteExtract(e) => Step::ByteExtract(e.clone()),
+        Match::ByteMath(m) => Step::ByteMath(m.clone()),
+        Match::Asn1(a) => Step::Asn1(*a),
+        Match::Base64Decode(d) => Step::Base64Decode(*d, Vec::new()),
+        other => return Err(format!("keyword '{}'", other.keyword())),
     })
 }
 

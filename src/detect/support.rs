@@ -40,8 +40,18 @@ pub fn inactive_reason(rule: &Rule) -> Option<String> {
     } else {
         return Some("service rule without a header".into());
     }
+    let decodes = rule
+        .lists
+        .iter()
+        .flat_map(|l| &l.matches)
+        .filter(|m| matches!(m, Match::Base64Decode(_)))
+        .count();
+    if decodes > 1 {
+        return Some("more than one base64_decode".into());
+    }
     for list in &rule.lists {
-        if list.buffer != Buffer::Payload {
+        let b64 = list.buffer == Buffer::Base64Data;
+        if list.buffer != Buffer::Payload && !(b64 && decodes == 1) {
             return Some(format!("buffer '{}'", list.buffer.sticky_name()));
         }
         if !list.transforms.is_empty() {
@@ -55,7 +65,13 @@ pub fn inactive_reason(rule: &Rule) -> Option<String> {
                 | Match::ByteTest(_)
                 | Match::ByteJump(_)
                 | Match::ByteExtract(_)
-                | Match::ByteMath(_) => {}
+                | Match::ByteMath(_)
+                | Match::Asn1(_) => {}
+                // Suricata reads `bytes` as a 16-bit number.
+                Match::Base64Decode(d)
+                    if !b64
+                        && d.bytes
+                            .map_or(true, |n| n <= crate::detect::keywords::base64::MAX_BYTES) => {}
                 other => return Some(format!("keyword '{}'", other.keyword())),
             }
         }
@@ -151,6 +167,22 @@ mod tests {
             None
         );
         assert!(r(r#"alert tcp any any -> any any (content:"a"; http_uri; sid:1;)"#).is_some());
+        assert_eq!(
+            r(
+                r#"alert tcp any any -> any any (content:"a"; base64_decode:relative; base64_data; content:"b"; asn1:oversize_length 9; sid:1;)"#
+            ),
+            None
+        );
+        assert_eq!(
+            r(r#"alert tcp any any -> any any (base64_decode:bytes 65536; base64_data; content:"b"; sid:1;)"#)
+                .as_deref(),
+            Some("keyword 'base64_decode'")
+        );
+        assert_eq!(
+            r(r#"alert tcp any any -> any any (base64_decode; content:"a"; base64_decode; base64_data; content:"b"; sid:1;)"#)
+                .as_deref(),
+            Some("more than one base64_decode")
+        );
         assert_eq!(
             r(r#"alert pkthdr any any -> any any (decode-event:ipv4.pkt_too_small; sid:1;)"#),
             None

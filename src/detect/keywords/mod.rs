@@ -9,7 +9,11 @@
 //! - [`bits`]: `flowbits` per flow and `xbits` per host or host pair.
 //! - [`threshold`]: `threshold`, `detection_filter` and threshold.config
 //!   counters (bounded).
+//! - [`base64`]: `base64_decode` (the bytes `base64_data` inspects).
+//! - [`asn1`]: `asn1`, a bounded iterative BER decoder.
 
+pub mod asn1;
+pub mod base64;
 pub mod bits;
 pub mod byte;
 pub mod pcre;

@@ -97,15 +97,18 @@ pub fn fast_pattern(rule: &Rule) -> Option<FastPatternChoice> {
             explicit,
         })
     };
-    if let Some((b, c)) = rule.contents().find(|(_, c)| c.fast_pattern.is_some()) {
+    // `base64_data` is no multi-pattern buffer in Suricata: its contents
+    // never become the fast pattern (the decoded bytes are not there
+    // before the rule runs).
+    let contents = || rule.contents().filter(|(b, _)| *b != Buffer::Base64Data);
+    if let Some((b, c)) = contents().find(|(_, c)| c.fast_pattern.is_some()) {
         return choice(b, c, true);
     }
-    let any_positive = rule.contents().any(|(_, c)| !c.negated);
+    let any_positive = contents().any(|(_, c)| !c.negated);
     // Key: priority (lower first), then longer, then stronger; `max_by`
     // keeps the last of equals, so compare reversed positions to keep the
     // first written.
-    let best = rule
-        .contents()
+    let best = contents()
         .enumerate()
         .filter(|(_, (_, c))| c.negated != any_positive && !c.pattern.is_empty())
         .max_by_key(|(i, (b, c))| {
@@ -175,6 +178,15 @@ mod tests {
         let c = fp(r#"content:!"abcd";"#).unwrap();
         assert!(c.negated);
         assert_eq!(fp("dsize:3;"), None);
+    }
+
+    #[test]
+    fn base64_data_is_never_the_fast_pattern() {
+        let c =
+            fp(r#"content:"b64="; base64_decode:relative; base64_data; content:"longer pattern";"#)
+                .unwrap();
+        assert_eq!((c.buffer, &c.pattern[..]), (Buffer::Payload, &b"b64="[..]));
+        assert!(fp(r#"base64_decode; base64_data; content:"longer pattern";"#).is_none());
     }
 
     #[test]
