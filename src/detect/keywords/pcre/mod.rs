@@ -22,8 +22,11 @@
 //! Known differences from PCRE (documented, not fixed): in multiline
 //! mode `^` also matches after a final `\n`; on the backtracking path
 //! `(?i)` and `\b` also treat Latin-1 letters (bytes 0xC0-0xFE) as
-//! letters.
+//! letters. On that path every class, `.` and negated escape is written
+//! as a positive class bounded to U+0000-U+00FF ([`byteset`]): Unicode-wide
+//! negated classes made UTF-8 automata of tens of MB per pattern.
 
+mod byteset;
 mod translate;
 
 use std::cell::RefCell;

@@ -133,3 +133,181 @@ fn unsupported_are_errors() {
         assert!(CompiledPcre::compile(&p).is_err(), "{v}");
     }
 }
+
+fn fancy_text(pattern: &str, opts: Opts) -> String {
+    translate(pattern, opts, Target::Fancy).unwrap().text
+}
+
+#[test]
+fn fancy_negations_are_bounded_latin1_classes() {
+    let o = Opts::default();
+    assert_eq!(fancy_text(r"[^\x27]", o), r"(?:[\x00-\x26\x28-\xFF])");
+    assert_eq!(fancy_text(r"[^']{5,}", o), r"(?:[\x00-\x26\x28-\xFF]{5,})");
+    assert_eq!(fancy_text(r".", o), r"(?:[\x00-\x09\x0B-\xFF])");
+    assert_eq!(fancy_text(r"\N", o), r"(?:[\x00-\x09\x0B-\xFF])");
+    assert_eq!(
+        fancy_text(r"(?s).\N", o),
+        r"(?:(?s)[\x00-\xFF][\x00-\x09\x0B-\xFF])"
+    );
+    let s = Opts { dotall: true, ..o };
+    assert_eq!(
+        fancy_text(r".(?-s:.)", s),
+        r"(?s)(?:[\x00-\xFF](?-s:[\x00-\x09\x0B-\xFF]))"
+    );
+    assert_eq!(fancy_text(r"\D", o), r"(?:[\x00-\x2F\x3A-\xFF])");
+    assert_eq!(fancy_text(r"\S", o), r"(?:[\x00-\x08\x0E-\x1F\x21-\xFF])");
+    assert_eq!(
+        fancy_text(r"\H", o),
+        r"(?:[\x00-\x08\x0A-\x1F\x21-\x9F\xA1-\xFF])"
+    );
+    assert_eq!(fancy_text(r"\V", o), r"(?:[\x00-\x09\x0E-\x84\x86-\xFF])");
+    assert_eq!(
+        fancy_text(r"\W", o),
+        r"(?:[\x00-\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\xFF])"
+    );
+    // Items inside a class: a negated set, a negated POSIX class, a range.
+    assert_eq!(fancy_text(r"[\Da]", o), r"(?:[\x00-\x2F\x3A-\xFF])");
+    assert_eq!(
+        fancy_text(r"[^\d\s]", o),
+        r"(?:[\x00-\x08\x0E-\x1F\x21-\x2F\x3A-\xFF])"
+    );
+    assert_eq!(
+        fancy_text(r"[[:^alpha:]0]", o),
+        r"(?:[\x00-\x40\x5B-\x60\x7B-\xFF])"
+    );
+    assert_eq!(
+        fancy_text(r"[^a-\d]", o),
+        r"(?:[\x00-\x2C\x2E-\x2F\x3A-\x60\x62-\xFF])"
+    );
+    assert_eq!(fancy_text(r"[^\x00-\xff]", o), r"(?:[^\x00-\x{10FFFF}])");
+    // The `regex` target keeps its byte classes.
+    let t = translate(r"[^\x27].\D", o, Target::Regex).unwrap();
+    assert_eq!(t.text, r"(?:[^\x27].[^0-9])");
+}
+
+#[test]
+fn fancy_caseless_folds_before_negating() {
+    let i = Opts {
+        caseless: true,
+        ..Opts::default()
+    };
+    // Neither `a` nor `A`; the set is closed under case, so it is written
+    // case-sensitive.
+    assert_eq!(
+        fancy_text(r"[^a]", i),
+        r"(?i)(?:(?-i:[\x00-\x40\x42-\x60\x62-\xFF]))"
+    );
+    // Latin-1 letters fold too on this path: not é (0xE9) nor É (0xC9).
+    assert_eq!(
+        fancy_text(r"[^\xe9]", i),
+        r"(?i)(?:(?-i:[\x00-\xC8\xCA-\xE8\xEA-\xFF]))"
+    );
+    // Scoped `i`.
+    assert_eq!(
+        fancy_text(r"(?i:[^a])[^a]", Opts::default()),
+        r"(?:(?i:(?-i:[\x00-\x40\x42-\x60\x62-\xFF]))[\x00-\x60\x62-\xFF])"
+    );
+    let p = |v: &str| {
+        let (p, _) = parse_pcre(v).unwrap();
+        CompiledPcre::compile_backtracking(&p).unwrap()
+    };
+    let neg = p(r#""/[^a]/i""#);
+    assert_eq!(neg.find(b"aA", 0), None);
+    assert_eq!(neg.find(b"aAb", 0), Some((2, 3)));
+    let neg = p(r#""/(?i)[^\xe9]/""#);
+    assert_eq!(neg.find(b"\xe9\xc9", 0), None);
+    assert_eq!(neg.find(b"\xe9\xc9\xca", 0), Some((2, 3)));
+}
+
+/// The bounded classes mean, over a Latin-1 haystack, what the unbounded
+/// ones meant: the `regex` target's text (the old backtracking text for
+/// these patterns) run by the Unicode `regex` crate over one char U+00NN
+/// is the oracle for every byte NN.
+#[test]
+fn fancy_classes_keep_unicode_meaning_on_latin1() {
+    let patterns = [
+        r"[^\x27]",
+        r".",
+        r"\N",
+        r"\W",
+        r"\D",
+        r"\S",
+        r"\H",
+        r"\V",
+        r"[^a-z]",
+        r"[^\xe0-\xefK]",
+        r"[\Wk]",
+        r"[^\W\d]",
+        r"[[:^lower:]]",
+        r"[[:^alpha:][:digit:]]",
+        r"[^[:^upper:]s]",
+        r"(?-i:[^a])",
+        r"(?s:.)",
+    ];
+    for pat in patterns {
+        for caseless in [false, true] {
+            for dotall in [false, true] {
+                let opts = Opts {
+                    caseless,
+                    dotall,
+                    ..Opts::default()
+                };
+                let old = translate(pat, opts, Target::Regex).unwrap().text;
+                let old = regex::Regex::new(&format!(r"\A{old}\z")).unwrap();
+                let new = translate(pat, opts, Target::Fancy).unwrap().text;
+                let new = fancy_regex::Regex::new(&format!(r"\A{new}\z")).unwrap();
+                for b in 0..=255u8 {
+                    let hay = char::from(b).to_string();
+                    assert_eq!(
+                        new.is_match(&hay).unwrap(),
+                        old.is_match(&hay),
+                        "/{pat}/ i={caseless} s={dotall} on {b:#04x}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Every byte against classes and escapes: the backtracking path (bounded
+/// classes over the Latin-1 view) agrees with the `regex::bytes` path, and
+/// both with a hand-written membership test.
+#[test]
+fn fancy_classes_match_bytes_like_regex() {
+    type Member = fn(u8) -> bool;
+    let cases: [(&str, Member); 9] = [
+        (r#""/^[^\x27]$/""#, |b| b != 0x27),
+        (r#""/^.$/""#, |b| b != b'\n'),
+        (r#""/^.$/s""#, |_| true),
+        (r#""/^\N$/s""#, |b| b != b'\n'),
+        (r#""/^\W$/""#, |b| !(b.is_ascii_alphanumeric() || b == b'_')),
+        (r#""/^[^\d\s]$/""#, |b| {
+            !(b.is_ascii_digit() || (0x09..=0x0D).contains(&b) || b == b' ')
+        }),
+        (r#""/^\H$/""#, |b| !matches!(b, 0x09 | 0x20 | 0xA0)),
+        (r#""/^\V$/""#, |b| !matches!(b, 0x0A..=0x0D | 0x85)),
+        (r#""/^[^a-z\x80-\x9f]$/""#, |b| {
+            !(b.is_ascii_lowercase() || (0x80..=0x9F).contains(&b))
+        }),
+    ];
+    for (v, member) in cases {
+        let (p, _) = parse_pcre(v).unwrap();
+        let fancy = CompiledPcre::compile_backtracking(&p).unwrap();
+        let regex = CompiledPcre::compile(&p).unwrap();
+        for b in 0..=255u8 {
+            let want = member(b).then_some((0, 1));
+            assert_eq!(fancy.find(&[b], 0), want, "{v} fancy on {b:#04x}");
+            assert_eq!(regex.find(&[b], 0), want, "{v} regex on {b:#04x}");
+        }
+    }
+    // A back reference pattern (backtracking in `compile`) over high bytes
+    // and a newline.
+    let p = c(r#""/(\w+)=([^\x27]{3,})\x27\1/""#);
+    assert!(matches!(p.engine(), PcreEngine::Backtracking(_)));
+    assert_eq!(p.find(b"-ab=\xff\n\x80'ab", 0), Some((1, 10)));
+    assert_eq!(p.find(b"-ab=\xff\x27\x80'ab", 0), None);
+    let p = c(r#""/(a).{2}\1/""#);
+    assert_eq!(p.find(b"a\xe9\xffa", 0), Some((0, 4)));
+    assert_eq!(p.find(b"a\n\xffa", 0), None);
+    assert_eq!(c(r#""/(a).{2}\1/s""#).find(b"a\n\xffa", 0), Some((0, 4)));
+}

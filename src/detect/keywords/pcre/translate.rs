@@ -15,10 +15,17 @@
 //! `()\n?\z`: the empty group records where PCRE's match ends; any other
 //! such `$` routes the pattern to the backtracker.
 //!
+//! For the backtracker every class, `.`, `\N` and negated escape is
+//! written as a positive class bounded to U+0000-U+00FF (see
+//! [`super::byteset`]): the same language over the Latin-1 view, without
+//! the huge UTF-8 automata of Unicode-wide negated classes.
+//!
 //! Not handled (an error): recursion, branch reset, callouts, `(*VERB)`s,
 //! `\p` properties, relative back references, code points above 0xFF.
 
 use std::fmt::Write;
+
+use super::byteset::{posix, ByteSet};
 
 /// Which engine the output is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +64,10 @@ pub(crate) struct Opts {
 struct Flags {
     m: bool,
     x: bool,
+    /// Caseless (`i`), for the byte sets of the backtracking target.
+    i: bool,
+    /// Dot-all (`s`), for `.` on the backtracking target.
+    s: bool,
 }
 
 struct Tr<'a> {
@@ -76,11 +87,33 @@ struct Tr<'a> {
     opts: Opts,
 }
 
-const DIGIT: &str = r"0-9";
-const WORD: &str = r"0-9A-Za-z_";
-const SPACE: &str = r"\x09\x0A\x0B\x0C\x0D\x20";
-const HSPACE: &str = r"\x09\x20\xA0";
-const VSPACE: &str = r"\x0A\x0B\x0C\x0D\x85";
+/// A backslash set (`\d`, `\w`, ...): its class text and its bytes.
+#[derive(Clone, Copy)]
+struct Esc {
+    text: &'static str,
+    bytes: &'static [(u8, u8)],
+}
+
+const DIGIT: Esc = Esc {
+    text: r"0-9",
+    bytes: &[(b'0', b'9')],
+};
+const WORD: Esc = Esc {
+    text: r"0-9A-Za-z_",
+    bytes: &[(b'0', b'9'), (b'A', b'Z'), (b'a', b'z'), (b'_', b'_')],
+};
+const SPACE: Esc = Esc {
+    text: r"\x09\x0A\x0B\x0C\x0D\x20",
+    bytes: &[(0x09, 0x0D), (0x20, 0x20)],
+};
+const HSPACE: Esc = Esc {
+    text: r"\x09\x20\xA0",
+    bytes: &[(0x09, 0x09), (0x20, 0x20), (0xA0, 0xA0)],
+};
+const VSPACE: Esc = Esc {
+    text: r"\x0A\x0B\x0C\x0D\x85",
+    bytes: &[(0x0A, 0x0D), (0x85, 0x85)],
+};
 
 /// Translates `pattern` for `target`.
 pub(crate) fn translate(pattern: &str, opts: Opts, target: Target) -> Result<Translated, String> {
@@ -93,6 +126,8 @@ pub(crate) fn translate(pattern: &str, opts: Opts, target: Target) -> Result<Tra
         flags: Flags {
             m: opts.multiline,
             x: opts.extended,
+            i: opts.caseless,
+            s: opts.dotall,
         },
         stack: Vec::new(),
         top_alt: false,
@@ -196,7 +231,7 @@ impl Tr<'_> {
                     }
                     self.out.push('|');
                 }
-                b'.' => self.out.push('.'),
+                b'.' => self.dot(self.flags.s, "."),
                 b'^' => self.out.push('^'),
                 b'$' => self.dollar(),
                 b'*' | b'+' | b'?' => {
@@ -351,7 +386,7 @@ impl Tr<'_> {
             b'H' => self.set(HSPACE, true),
             b'v' => self.set(VSPACE, false),
             b'V' => self.set(VSPACE, true),
-            b'N' => self.out.push_str(r"[^\n]"),
+            b'N' => self.dot(false, r"[^\n]"),
             b'R' => self.out.push_str(r"(?:\x0D\x0A|[\x0A\x0B\x0C\x0D\x85])"),
             b'b' => self.out.push_str(r"\b"),
             b'B' => self.out.push_str(r"\B"),
@@ -441,14 +476,75 @@ impl Tr<'_> {
         Ok(())
     }
 
-    fn set(&mut self, members: &str, negated: bool) {
-        let _ = write!(self.out, "[{}{members}]", if negated { "^" } else { "" });
+    fn set(&mut self, members: Esc, negated: bool) {
+        match self.target {
+            Target::Regex => {
+                let _ = write!(
+                    self.out,
+                    "[{}{}]",
+                    if negated { "^" } else { "" },
+                    members.text
+                );
+            }
+            Target::Fancy => {
+                let set = self.item_set(ByteSet::of(members.bytes), negated);
+                self.bounded_class(set);
+            }
+        }
+    }
+
+    /// `.` (any byte, or any but `\n`: `dotall`) or `\N` (`dotall`
+    /// false); `regex_text` is what the `regex` target gets.
+    fn dot(&mut self, dotall: bool, regex_text: &str) {
+        match self.target {
+            Target::Regex => self.out.push_str(regex_text),
+            Target::Fancy => {
+                let mut set = ByteSet::ALL;
+                if !dotall {
+                    set = ByteSet::of(&[(0, 0x09), (0x0B, 0xFF)]);
+                }
+                self.bounded_class(set);
+            }
+        }
+    }
+
+    /// The bytes of a class item (`\d`, `[:alpha:]`, ...), folded under
+    /// `i` before it is negated, as `regex-syntax` does.
+    fn item_set(&self, members: ByteSet, negated: bool) -> ByteSet {
+        let members = if self.flags.i {
+            members.fold_latin1()
+        } else {
+            members
+        };
+        if negated {
+            members.complement()
+        } else {
+            members
+        }
+    }
+
+    /// Writes `set` as a positive class bounded to U+0000-U+00FF. Under
+    /// `i` the set is already closed under the Latin-1 case pairs, so it is
+    /// written case-sensitive (the engine's own folding would only add
+    /// chars above U+00FF, which a Latin-1 haystack never holds).
+    fn bounded_class(&mut self, set: ByteSet) {
+        if self.flags.i {
+            self.out.push_str("(?-i:");
+            set.write_class(&mut self.out);
+            self.out.push(')');
+        } else {
+            set.write_class(&mut self.out);
+        }
     }
 
     /// A character class, from after `[` to after its `]`.
     fn class(&mut self) -> Result<(), String> {
+        let start = self.out.len();
+        // The class's bytes, for the backtracking target.
+        let mut set = ByteSet::default();
         self.out.push('[');
-        if self.peek() == Some(b'^') {
+        let negated = self.peek() == Some(b'^');
+        if negated {
             self.i += 1;
             self.out.push('^');
         }
@@ -466,10 +562,19 @@ impl Tr<'_> {
                     let name = std::str::from_utf8(&rest[..end + 2]).map_err(|e| e.to_string())?;
                     let _ = write!(self.out, "[{name}");
                     self.i += end + 2;
+                    // `name` is `:alpha:]` or `:^alpha:]`.
+                    let inner = &name[1..name.len() - 2];
+                    let (neg, inner) = match inner.strip_prefix('^') {
+                        Some(rest) => (true, rest),
+                        None => (false, inner),
+                    };
+                    let members =
+                        posix(inner).ok_or_else(|| format!("unknown POSIX class '{inner}'"))?;
+                    set.union(self.item_set(members, neg));
                     continue;
                 }
             }
-            let lo = match self.class_atom(c)? {
+            let lo = match self.class_atom(c, &mut set)? {
                 Some(b) => b,
                 None => continue,
             };
@@ -480,31 +585,40 @@ impl Tr<'_> {
                 let c2 = self.p[self.i];
                 self.i += 1;
                 let save_out = self.out.len();
-                match self.class_atom(c2)? {
+                let mut scratch = ByteSet::default();
+                match self.class_atom(c2, &mut scratch)? {
                     Some(hi) => {
                         if hi < lo {
                             return Err("range out of order in class".into());
                         }
+                        set.insert_range(lo, hi);
                         let _ = write!(self.out, "\\x{lo:02X}-\\x{hi:02X}");
                     }
                     None => {
-                        // `[a-\d]`: a literal '-'.
+                        // `[a-\d]`: a literal '-'; the set is read again.
                         self.out.truncate(save_out);
                         self.i = save;
+                        set.insert(lo);
                         self.byte(lo);
                     }
                 }
             } else {
+                set.insert(lo);
                 self.byte(lo);
             }
         }
         self.out.push(']');
+        if self.target == Target::Fancy {
+            self.out.truncate(start);
+            let set = self.item_set(set, negated);
+            self.bounded_class(set);
+        }
         Ok(())
     }
 
     /// One class member starting with byte `c`: a byte (returned) or a
-    /// set such as `\d` (written, `None`).
-    fn class_atom(&mut self, c: u8) -> Result<Option<u8>, String> {
+    /// set such as `\d` (written, added to `set`, `None`).
+    fn class_atom(&mut self, c: u8, set: &mut ByteSet) -> Result<Option<u8>, String> {
         if c != b'\\' {
             return Ok(Some(c));
         }
@@ -531,10 +645,11 @@ impl Tr<'_> {
             }
         };
         if negated {
-            let _ = write!(self.out, "[^{members}]");
+            let _ = write!(self.out, "[^{}]", members.text);
         } else {
-            self.out.push_str(members);
+            self.out.push_str(members.text);
         }
+        set.union(self.item_set(ByteSet::of(members.bytes), negated));
         Ok(None)
     }
 
@@ -648,7 +763,15 @@ impl Tr<'_> {
                     self.flags.m = on;
                     text.push('m');
                 }
-                b'i' | b's' | b'U' => text.push(c as char),
+                b'i' => {
+                    self.flags.i = on;
+                    text.push('i');
+                }
+                b's' => {
+                    self.flags.s = on;
+                    text.push('s');
+                }
+                b'U' => text.push('U'),
                 b')' => {
                     if !text.is_empty() && text != "-" {
                         let _ = write!(self.out, "(?{text})");
