@@ -7,15 +7,16 @@
 
 mod common;
 
+#[path = "common/detect.rs"]
+mod harness;
+
 use std::sync::Arc;
 
-use rulewire::capture::{LinkType, RawPacket, Timestamp};
 use rulewire::config::{Classifications, Vars};
 use rulewire::decode::craft::{PacketBuilder, TcpSpec};
 use rulewire::detect::{Detector, EngineBuilder};
 use rulewire::output::{AlertRecord, AlertSink};
-use rulewire::rule::{load_str, LoadOptions};
-use rulewire::runtime::{PipelineConfig, Worker};
+use rulewire::rule::LoadOptions;
 
 /// Records `(packet index, sid, app_proto)` per alert.
 #[derive(Default)]
@@ -93,10 +94,7 @@ fn tcp_flow(cport: u16, sport: u16, request: &[u8], response: &[u8]) -> Vec<Vec<
 /// Runs `rules` over `packets` (numbered from 1); every rule must be
 /// active.
 fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32, Option<String>)> {
-    let vars = Vars::new();
-    let set = load_str(rules, &LoadOptions::new(&vars));
-    let errors: Vec<_> = set.errors().collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    let set = harness::load(rules);
     let engine = EngineBuilder::default()
         .build(&set, &Classifications::default())
         .unwrap();
@@ -106,18 +104,7 @@ fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32, Option<String>)> {
         engine.inactive()
     );
     let det = Detector::new(Arc::new(engine), Alerts::default());
-    let mut w = Worker::with_inspector(&PipelineConfig::default(), det);
-    for (i, p) in packets.iter().enumerate() {
-        w.process(&RawPacket {
-            index: i as u64 + 1,
-            ts: Timestamp::new(1_700_000_000 + i as u64, 0),
-            linktype: LinkType::ETHERNET,
-            data: p,
-            orig_len: p.len() as u32,
-        });
-    }
-    w.finish();
-    w.into_inspector().into_sink().0
+    harness::feed(det, packets).into_sink().0
 }
 
 const RULES: &str = r#"

@@ -7,30 +7,14 @@
 //! including no alert for the un-retried content (base64 packet 4) and
 //! none ever for `base64_decode` without `base64_data` (sid 4).
 
+#[path = "common/detect.rs"]
+mod harness;
+
 use std::sync::Arc;
 
-use rulewire::capture::{LinkType, RawPacket, Timestamp};
-use rulewire::config::{Classifications, Vars};
+use rulewire::config::Classifications;
 use rulewire::decode::craft::PacketBuilder;
 use rulewire::detect::{Detector, EngineBuilder};
-use rulewire::output::{AlertRecord, AlertSink};
-use rulewire::rule::{load_str, LoadOptions};
-use rulewire::runtime::{PipelineConfig, Worker};
-
-/// Records `(packet index, sid)` per alert.
-#[derive(Default)]
-struct Sids(Vec<(u64, u32)>);
-
-impl AlertSink for Sids {
-    fn alert(&mut self, rec: &AlertRecord<'_>) -> std::io::Result<()> {
-        self.0.push((rec.pcap_cnt, rec.sid));
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// One UDP packet 10.0.0.1:1000 -> 10.0.0.2:53 carrying `payload`.
 fn udp(payload: &[u8]) -> Vec<u8> {
@@ -43,10 +27,7 @@ fn udp(payload: &[u8]) -> Vec<u8> {
 /// and off, checks both agree and every rule is active, and returns the
 /// alerts sorted.
 fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32)> {
-    let vars = Vars::new();
-    let set = load_str(rules, &LoadOptions::new(&vars));
-    let errors: Vec<_> = set.errors().collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    let set = harness::load(rules);
     let mut out = Vec::new();
     for prefilter in [true, false] {
         let engine = EngineBuilder { prefilter }
@@ -57,19 +38,8 @@ fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32)> {
             "inactive: {:?}",
             engine.inactive()
         );
-        let det = Detector::new(Arc::new(engine), Sids::default());
-        let mut w = Worker::with_inspector(&PipelineConfig::default(), det);
-        for (i, p) in packets.iter().enumerate() {
-            w.process(&RawPacket {
-                index: i as u64 + 1,
-                ts: Timestamp::new(1_700_000_000 + i as u64, 0),
-                linktype: LinkType::ETHERNET,
-                data: p,
-                orig_len: p.len() as u32,
-            });
-        }
-        w.finish();
-        let mut got = w.into_inspector().into_sink().0;
+        let det = Detector::new(Arc::new(engine), harness::Sids::default());
+        let mut got = harness::feed(det, packets).into_sink().0;
         got.sort_unstable();
         out.push(got);
     }

@@ -6,32 +6,16 @@
 //! one own port per side (so nearly every port goes through the merged
 //! group). All three must give the same alerts.
 
+#[path = "common/detect.rs"]
+mod harness;
+
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use rulewire::capture::{LinkType, RawPacket, Timestamp};
-use rulewire::config::{Classifications, Vars};
+use rulewire::config::Classifications;
 use rulewire::decode::craft::{PacketBuilder, TcpSpec};
 use rulewire::detect::prefilter::{GroupSettings, PrefilterSettings};
 use rulewire::detect::{Detector, EngineBuilder};
-use rulewire::output::{AlertRecord, AlertSink};
-use rulewire::rule::{load_str, LoadOptions};
-use rulewire::runtime::{PipelineConfig, Worker};
-
-/// Records `(packet index, sid)` per alert.
-#[derive(Default)]
-struct Sids(Vec<(u64, u32)>);
-
-impl AlertSink for Sids {
-    fn alert(&mut self, rec: &AlertRecord<'_>) -> std::io::Result<()> {
-        self.0.push((rec.pcap_cnt, rec.sid));
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// The engines compared: prefilter off, default groups, tiny groups.
 fn engines() -> [(bool, PrefilterSettings); 3] {
@@ -52,29 +36,15 @@ fn engines() -> [(bool, PrefilterSettings); 3] {
 /// Runs `rules` over `packets` (numbered from 1) with each engine of
 /// [`engines`], asserts they agree, and returns the alerts.
 fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32)> {
-    let vars = Vars::new();
-    let set = load_str(rules, &LoadOptions::new(&vars));
-    let errors: Vec<_> = set.errors().collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    let set = harness::load(rules);
     let mut out: Vec<Vec<(u64, u32)>> = Vec::new();
     for (prefilter, settings) in engines() {
         let engine = EngineBuilder { prefilter }
             .build_with(&set, &Classifications::default(), settings)
             .unwrap();
         assert!(engine.inactive().is_empty(), "{:?}", engine.inactive());
-        let det = Detector::new(Arc::new(engine), Sids::default());
-        let mut w = Worker::with_inspector(&PipelineConfig::default(), det);
-        for (i, p) in packets.iter().enumerate() {
-            w.process(&RawPacket {
-                index: i as u64 + 1,
-                ts: Timestamp::new(1_700_000_000 + i as u64, 0),
-                linktype: LinkType::ETHERNET,
-                data: p,
-                orig_len: p.len() as u32,
-            });
-        }
-        w.finish();
-        let mut got = w.into_inspector().into_sink().0;
+        let det = Detector::new(Arc::new(engine), harness::Sids::default());
+        let mut got = harness::feed(det, packets).into_sink().0;
         got.sort_unstable();
         out.push(got);
     }

@@ -4,30 +4,14 @@
 //! prefilter on and off and expects the same alerts. Expected sids are
 //! worked out in the comment above each case.
 
+#[path = "common/detect.rs"]
+mod harness;
+
 use std::sync::Arc;
 
-use rulewire::capture::{LinkType, RawPacket, Timestamp};
-use rulewire::config::{Classifications, Vars};
+use rulewire::config::Classifications;
 use rulewire::decode::craft::PacketBuilder;
 use rulewire::detect::{Detector, EngineBuilder};
-use rulewire::output::{AlertRecord, AlertSink};
-use rulewire::rule::{load_str, LoadOptions};
-use rulewire::runtime::{PipelineConfig, Worker};
-
-/// Records `(packet index, sid)` per alert.
-#[derive(Default)]
-struct Sids(Vec<(u64, u32)>);
-
-impl AlertSink for Sids {
-    fn alert(&mut self, rec: &AlertRecord<'_>) -> std::io::Result<()> {
-        self.0.push((rec.pcap_cnt, rec.sid));
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// One UDP packet 10.0.0.1:`sport` -> 10.0.0.2:53 carrying `payload`.
 fn udp(sport: u16, payload: &[u8]) -> Vec<u8> {
@@ -39,10 +23,7 @@ fn udp(sport: u16, payload: &[u8]) -> Vec<u8> {
 /// Runs `rules` over `packets` (numbered from 1) with the prefilter on
 /// and off, checks both agree, and returns the alerts.
 fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32)> {
-    let vars = Vars::new();
-    let set = load_str(rules, &LoadOptions::new(&vars));
-    let errors: Vec<_> = set.errors().collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    let set = harness::load(rules);
     let mut out = Vec::new();
     for prefilter in [true, false] {
         let engine = EngineBuilder { prefilter }
@@ -53,19 +34,8 @@ fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32)> {
             "inactive: {:?}",
             engine.inactive()
         );
-        let det = Detector::new(Arc::new(engine), Sids::default());
-        let mut w = Worker::with_inspector(&PipelineConfig::default(), det);
-        for (i, p) in packets.iter().enumerate() {
-            w.process(&RawPacket {
-                index: i as u64 + 1,
-                ts: Timestamp::new(1_700_000_000 + i as u64, 0),
-                linktype: LinkType::ETHERNET,
-                data: p,
-                orig_len: p.len() as u32,
-            });
-        }
-        w.finish();
-        out.push(w.into_inspector().into_sink().0);
+        let det = Detector::new(Arc::new(engine), harness::Sids::default());
+        out.push(harness::feed(det, packets).into_sink().0);
     }
     assert_eq!(out[0], out[1], "prefilter on vs off");
     out.swap_remove(0)
