@@ -109,23 +109,43 @@ thread_local! {
     static LATIN1: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
+/// The translator's options from the rule's flags.
+fn opts(pcre: &Pcre) -> Opts {
+    let f = &pcre.flags;
+    Opts {
+        caseless: f.caseless,
+        multiline: f.multiline,
+        dotall: f.dotall,
+        extended: f.extended,
+        anchored: f.anchored,
+        dollar_endonly: f.dollar_endonly,
+        ungreedy: f.ungreedy,
+    }
+}
+
+fn error(pcre: &Pcre, reason: String) -> PcreError {
+    PcreError {
+        pattern: pcre.pattern.clone(),
+        reason,
+    }
+}
+
+/// `pcre` on the backtracking engine (its Latin-1 translation, bounded).
+fn compile_fancy(pcre: &Pcre, opts: Opts) -> Result<fancy_regex::Regex, PcreError> {
+    let t = translate(&pcre.pattern, opts, Target::Fancy).map_err(|e| error(pcre, e))?;
+    fancy_regex::RegexBuilder::new(&t.text)
+        .backtrack_limit(BACKTRACK_LIMIT)
+        .delegate_size_limit(REGEX_SIZE_LIMIT)
+        .delegate_dfa_size_limit(REGEX_DFA_LIMIT)
+        .build()
+        .map_err(|e| error(pcre, e.to_string()))
+}
+
 impl CompiledPcre {
     /// Compiles `pcre` (once per rule, at engine build time).
     pub fn compile(pcre: &Pcre) -> Result<CompiledPcre, PcreError> {
-        let f = &pcre.flags;
-        let opts = Opts {
-            caseless: f.caseless,
-            multiline: f.multiline,
-            dotall: f.dotall,
-            extended: f.extended,
-            anchored: f.anchored,
-            dollar_endonly: f.dollar_endonly,
-            ungreedy: f.ungreedy,
-        };
-        let err = |reason: String| PcreError {
-            pattern: pcre.pattern.clone(),
-            reason,
-        };
+        let opts = opts(pcre);
+        let err = |reason: String| error(pcre, reason);
         let t = translate(&pcre.pattern, opts, Target::Regex).map_err(err)?;
         let (inner, engine) = match t.needs_backtracker {
             None => {
@@ -144,16 +164,10 @@ impl CompiledPcre {
                     PcreEngine::Regex,
                 )
             }
-            Some(why) => {
-                let t = translate(&pcre.pattern, opts, Target::Fancy).map_err(err)?;
-                let re = fancy_regex::RegexBuilder::new(&t.text)
-                    .backtrack_limit(BACKTRACK_LIMIT)
-                    .delegate_size_limit(REGEX_SIZE_LIMIT)
-                    .delegate_dfa_size_limit(REGEX_DFA_LIMIT)
-                    .build()
-                    .map_err(|e| err(e.to_string()))?;
-                (Compiled::Fancy(Box::new(re)), PcreEngine::Backtracking(why))
-            }
+            Some(why) => (
+                Compiled::Fancy(Box::new(compile_fancy(pcre, opts)?)),
+                PcreEngine::Backtracking(why),
+            ),
         };
         Ok(CompiledPcre {
             inner,
@@ -167,27 +181,7 @@ impl CompiledPcre {
     /// run it (to compare the engines; the detection engine uses
     /// [`compile`](Self::compile)).
     pub fn compile_backtracking(pcre: &Pcre) -> Result<CompiledPcre, PcreError> {
-        let f = &pcre.flags;
-        let opts = Opts {
-            caseless: f.caseless,
-            multiline: f.multiline,
-            dotall: f.dotall,
-            extended: f.extended,
-            anchored: f.anchored,
-            dollar_endonly: f.dollar_endonly,
-            ungreedy: f.ungreedy,
-        };
-        let err = |reason: String| PcreError {
-            pattern: pcre.pattern.clone(),
-            reason,
-        };
-        let t = translate(&pcre.pattern, opts, Target::Fancy).map_err(err)?;
-        let re = fancy_regex::RegexBuilder::new(&t.text)
-            .backtrack_limit(BACKTRACK_LIMIT)
-            .delegate_size_limit(REGEX_SIZE_LIMIT)
-            .delegate_dfa_size_limit(REGEX_DFA_LIMIT)
-            .build()
-            .map_err(|e| err(e.to_string()))?;
+        let re = compile_fancy(pcre, opts(pcre))?;
         Ok(CompiledPcre {
             inner: Compiled::Fancy(Box::new(re)),
             engine: PcreEngine::Backtracking("forced"),
