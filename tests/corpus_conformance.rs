@@ -47,20 +47,9 @@ const KNOWN_DIFFERENT_APP: &[(&str, &str)] = &[
     ("task-7018-ids-dns-stream-rule", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
     ("task-7018-dns-ips-stream-rule", "content matched by Suricata in later stream data (IPS stream rule): no stream reassembly here"),
     ("issue-4220-01-ids", "the two contents lie in different TCP segments: Suricata matches them on the reassembled stream; no stream reassembly here (the flow is detected as smtp)"),
-    ("bug-5464-verdict-04", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
     ("drop-protocol-change", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
-    ("dropped-flow-applayer-event-logged-dcerpc", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
-    ("dropped-flow-applayer-event-logged-http", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
-    ("dropped-flow-applayer-event-logged-smb", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
-    ("exception-policy-ids-midstream-disabled-pass-flow", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
-    ("exception-policy-ids-midstream-enabled-pass-flow", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
-    ("threshold-config-byrule", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
-    ("threshold-config-rate-filter-drop-hostdst", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
-    ("threshold-config-rate-filter-drop-rule", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
-    ("threshold-config-rate-filter-pass-hostsrc", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
-    ("threshold-config-rate-filter-pass-pair", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
-    ("threshold-config-rate-filter-reject-hostsrc", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
-    ("threshold-config-rate-filter-reject-rule", "threshold.config rate_filter/threshold by rule is not applied yet: thresholds are another helper's part"),
+    ("threshold-config-byrule", "TCP detection timing: Suricata (IDS mode) knows the flow is HTTP from packet 5, the server's ACK of the request; applayer detects it on packet 4, which carries the bytes, so the three alerts the threshold lets through sit one packet earlier"),
+    ("threshold-config-rate-filter-pass-pair", "rate_filter new_action pass: Suricata logs nothing for the packet whose action became pass; we still log it (post-match rate_filter action change pending)"),
 ];
 
 #[derive(Default, Debug)]

@@ -27,7 +27,7 @@
 //! Not here: the counters and the alert loop ([`super::postmatch`]).
 
 use crate::config::{ActionOrder, OrderedAction};
-use crate::rule::{Action, AddressExpr, Condition, Rule};
+use crate::rule::{Action, AddressExpr, Condition, Protocol, Rule};
 
 use super::keywords::bits::FlowBits;
 
@@ -155,17 +155,13 @@ pub enum IpOnly {
     Like,
 }
 
-impl IpOnly {
-    /// Whether a drop/pass of the rule applies to the whole flow.
-    pub fn flow_scoped(self) -> bool {
-        self != IpOnly::No
-    }
-}
-
 /// Whether `rule` has only IP-only compatible parts (the negation test is
 /// separate, see [`address_negated`]).
 pub(crate) fn ip_only_compatible(rule: &Rule) -> bool {
-    if !rule.lists.is_empty() {
+    // An app-layer protocol in the header (`alert http ...`) needs the
+    // flow's detected protocol: never IP-only (Suricata's
+    // `SignatureIsIPOnly` refuses any rule with an alproto).
+    if !rule.lists.is_empty() || matches!(rule.protocol, Protocol::App(_)) {
         return false;
     }
     rule.conditions.iter().all(|c| match c {
@@ -295,6 +291,10 @@ mod tests {
         assert!(!ip_only_compatible(&r(
             "alert ip any any -> any any (flow:stateless; sid:1;)"
         )));
+        // An app-layer protocol in the header waits for protocol detection.
+        assert!(!ip_only_compatible(&r(
+            "alert http any any -> any any (sid:1;)"
+        )));
         let address_negated = |r: &Rule, l: &dyn Fn(&str) -> Option<&'static str>| {
             let h = r.header.as_ref().unwrap();
             address_negated_exprs(&[h.src.clone(), h.dst.clone()], l)
@@ -329,6 +329,5 @@ mod tests {
         f.set_verdict(FlowVerdict::Pass);
         f.set_verdict(FlowVerdict::Drop);
         assert_eq!(f.verdict(), FlowVerdict::Pass);
-        assert!(IpOnly::Like.flow_scoped() && !IpOnly::No.flow_scoped());
     }
 }

@@ -35,7 +35,7 @@ use serde::Serialize;
 
 use crate::config::Vars;
 use crate::rule::keywords::flow::BitsCommand;
-use crate::rule::{AddressExpr, Buffer, Condition, LoadedRule, Protocol};
+use crate::rule::{AddressExpr, Buffer, Condition, LoadedRule, Protocol, Rule};
 
 use super::engine::Engine;
 
@@ -186,49 +186,159 @@ fn sm_kind(c: &Condition) -> Sm {
     }
 }
 
+/// What Suricata's type checks look at in a rule.
+struct Shape {
+    app_header: bool,
+    pmatch: bool,
+    buffers: bool,
+    /// A sticky buffer other than the payload's own lists (an inspect
+    /// engine of its own: Suricata's app-tx rules).
+    app_buffers: bool,
+    applayer_flag: bool,
+    one_sided: bool,
+    kinds: Vec<Sm>,
+}
+
+impl Shape {
+    fn of(r: &Rule) -> Shape {
+        let app_header = matches!(r.protocol, Protocol::App(_));
+        let pmatch = r
+            .lists
+            .iter()
+            .any(|l| l.buffer == Buffer::Payload && !l.matches.is_empty());
+        let buffers = r.lists.iter().any(|l| l.buffer != Buffer::Payload);
+        let app_buffers = r.lists.iter().any(|l| {
+            !matches!(
+                l.buffer,
+                Buffer::Payload | Buffer::RawData | Buffer::Base64Data
+            )
+        });
+        // A buffer of one protocol sets the rule's protocol (and app-layer
+        // flag); the file buffers serve several protocols and set neither.
+        let proto_buffers = r.lists.iter().any(|l| {
+            !matches!(
+                l.buffer,
+                Buffer::Payload | Buffer::FileData | Buffer::FileName
+            )
+        });
+        let kinds: Vec<Sm> = r.conditions.iter().map(sm_kind).collect();
+        let app_kw = kinds.iter().any(|k| matches!(k, Sm::App));
+        let one_sided = r.conditions.iter().any(|c| match c {
+            Condition::Flow(f) => f.direction.is_some(),
+            _ => false,
+        });
+        Shape {
+            app_header,
+            pmatch,
+            buffers,
+            app_buffers,
+            applayer_flag: app_header || proto_buffers || app_kw,
+            one_sided,
+            kinds,
+        }
+    }
+
+    fn plain(&self) -> bool {
+        !self.app_header && !self.pmatch && !self.buffers
+    }
+
+    /// Protocol-detection only (`app-layer-protocol` and nothing
+    /// inspecting).
+    fn pd_only(&self) -> bool {
+        self.plain()
+            && self.kinds.iter().any(|k| matches!(k, Sm::ProtoDetect))
+            && self
+                .kinds
+                .iter()
+                .all(|k| matches!(k, Sm::ProtoDetect | Sm::IpOnlyCompat | Sm::None))
+    }
+
+    /// IP-only or like-IP-only (negated addresses are decided apart).
+    fn ip_only(&self) -> bool {
+        self.plain()
+            && !self.applayer_flag
+            && !self.one_sided
+            && self
+                .kinds
+                .iter()
+                .all(|k| matches!(k, Sm::IpOnlyCompat | Sm::None))
+    }
+
+    fn de_only(&self) -> bool {
+        self.plain()
+            && self.kinds.iter().any(|k| matches!(k, Sm::DecodeEvent))
+            && self
+                .kinds
+                .iter()
+                .all(|k| matches!(k, Sm::DecodeEvent | Sm::None))
+    }
+}
+
+/// Whether a `drop` or `pass` of a rule applies to its flow as well as to
+/// the packet: Suricata's `signature_properties[type].flow_action`
+/// (detect-engine.c), by the type `SignatureSetType` gives the rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FlowAction {
+    /// The packet only (plain packet rules, decoder-event only).
+    Packet,
+    /// The flow (IP-only, like-IP-only, protocol-detection only, app-layer
+    /// rules with or without buffers).
+    Flow,
+    /// The flow when the match was a stream match (payload rules).
+    FlowIfStream,
+}
+
+impl FlowAction {
+    /// Whether the action reaches the flow, for a match that was a stream
+    /// match or not.
+    pub(crate) fn applies_to_flow(self, stream_match: bool) -> bool {
+        match self {
+            FlowAction::Packet => false,
+            FlowAction::Flow => true,
+            FlowAction::FlowIfStream => stream_match,
+        }
+    }
+}
+
+/// `r`'s [`FlowAction`], following `SignatureSetType`: protocol-detection
+/// only, IP-only and like-IP-only rules act on the flow; decoder-event only
+/// rules on the packet; then a sticky buffer makes an app-tx rule (flow),
+/// payload keywords a packet-or-stream rule (flow if the match was on the
+/// stream), other packet keywords a packet rule, and an app-layer protocol
+/// with nothing else an app-layer rule (flow).
+pub(crate) fn flow_action(r: &Rule) -> FlowAction {
+    let shape = Shape::of(r);
+    if shape.pd_only() || shape.ip_only() {
+        FlowAction::Flow
+    } else if shape.de_only() {
+        FlowAction::Packet
+    } else if shape.app_buffers || shape.kinds.iter().any(|k| matches!(k, Sm::App)) {
+        FlowAction::Flow
+    } else if shape.pmatch {
+        FlowAction::FlowIfStream
+    } else if shape
+        .kinds
+        .iter()
+        .any(|k| !matches!(k, Sm::None | Sm::IpOnlyCompat))
+    {
+        FlowAction::Packet
+    } else if shape.applayer_flag {
+        FlowAction::Flow
+    } else {
+        FlowAction::Packet
+    }
+}
+
 /// The type Suricata gives `lr` (see the module docs).
 pub fn suricata_type(lr: &LoadedRule, vars: &Vars) -> SuricataType {
     let r = &lr.rule;
-    let app_header = matches!(r.protocol, Protocol::App(_));
-    let pmatch = r
-        .lists
-        .iter()
-        .any(|l| l.buffer == Buffer::Payload && !l.matches.is_empty());
-    let buffers = r.lists.iter().any(|l| l.buffer != Buffer::Payload);
-    // A buffer of one protocol sets the rule's protocol (and app-layer
-    // flag); the file buffers serve several protocols and set neither.
-    let proto_buffers = r.lists.iter().any(|l| {
-        !matches!(
-            l.buffer,
-            Buffer::Payload | Buffer::FileData | Buffer::FileName
-        )
-    });
-    let kinds: Vec<Sm> = r.conditions.iter().map(sm_kind).collect();
-    let app_kw = kinds.iter().any(|k| matches!(k, Sm::App));
-    let applayer_flag = app_header || proto_buffers || app_kw;
-    let one_sided = r.conditions.iter().any(|c| match c {
-        Condition::Flow(f) => f.direction.is_some(),
-        _ => false,
-    });
-
-    let plain = !app_header && !pmatch && !buffers;
+    let shape = Shape::of(r);
     // 1. Protocol-detection only.
-    if plain
-        && kinds.iter().any(|k| matches!(k, Sm::ProtoDetect))
-        && kinds
-            .iter()
-            .all(|k| matches!(k, Sm::ProtoDetect | Sm::IpOnlyCompat | Sm::None))
-    {
+    if shape.pd_only() {
         return SuricataType::Other;
     }
     // 2. IP-only.
-    if plain
-        && !applayer_flag
-        && !one_sided
-        && kinds
-            .iter()
-            .all(|k| matches!(k, Sm::IpOnlyCompat | Sm::None))
-    {
+    if shape.ip_only() {
         let neg = r
             .header
             .as_ref()
@@ -240,20 +350,15 @@ pub fn suricata_type(lr: &LoadedRule, vars: &Vars) -> SuricataType {
         };
     }
     // 3. Payload.
-    if pmatch {
+    if shape.pmatch {
         return SuricataType::Payload;
     }
     // 4. Decoder-event only.
-    if plain
-        && kinds.iter().any(|k| matches!(k, Sm::DecodeEvent))
-        && kinds
-            .iter()
-            .all(|k| matches!(k, Sm::DecodeEvent | Sm::None))
-    {
+    if shape.de_only() {
         return SuricataType::DecoderEventOnly;
     }
     // 5. App-layer.
-    if applayer_flag {
+    if shape.applayer_flag {
         return SuricataType::AppLayer;
     }
     SuricataType::Other
@@ -307,5 +412,44 @@ mod tests {
                 T::Other, // file_data sets no protocol: a packet-type rule
             ]
         );
+    }
+
+    #[test]
+    fn flow_actions_follow_suricata_types() {
+        use FlowAction as F;
+        let vars = Vars::builtin();
+        let set = load_str(
+            concat!(
+                "drop ip 1.2.3.4 any -> any any (sid:1;)\n",
+                "drop ip !1.2.3.4 any -> any any (sid:2;)\n",
+                "drop tcp any any -> any any (app-layer-protocol:http; sid:3;)\n",
+                "drop pkthdr any any -> any any (decode-event:ipv4.trunc_pkt; sid:4;)\n",
+                "drop http any any -> any any (sid:5;)\n",
+                "drop http any any -> any any (flow:to_server; sid:6;)\n",
+                "drop tcp any any -> any any (flow:established; content:\"a\"; sid:7;)\n",
+                "drop tcp any any -> any any (flags:S; sid:8;)\n",
+                "drop http any any -> any any (flow:established; sid:9;)\n",
+                "drop http any any -> any any (http.uri; content:\"a\"; sid:10;)\n",
+            ),
+            &LoadOptions::new(&vars),
+        );
+        assert!(set.errors().next().is_none(), "{:?}", set.diagnostics);
+        let got: Vec<F> = set.rules.iter().map(|r| flow_action(&r.rule)).collect();
+        assert_eq!(
+            got,
+            vec![
+                F::Flow,         // IP-only
+                F::Flow,         // like IP-only
+                F::Flow,         // protocol-detection only
+                F::Packet,       // decoder-event only
+                F::Flow,         // app-layer protocol, nothing else
+                F::Flow,         // a direction adds no sigmatch
+                F::FlowIfStream, // payload
+                F::Packet,       // packet keyword
+                F::Packet,       // packet keyword beats the app-layer header
+                F::Flow,         // sticky buffer: app-tx
+            ]
+        );
+        assert!(F::FlowIfStream.applies_to_flow(true) && !F::FlowIfStream.applies_to_flow(false));
     }
 }

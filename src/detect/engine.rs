@@ -98,6 +98,8 @@ pub struct CompiledRule {
     /// Only IP-only compatible keywords (see [`super::actions`]); whether
     /// an address is negated is decided with the variables, later.
     pub(crate) ip_only_compatible: bool,
+    /// Whether a drop or pass reaches the flow (Suricata's rule type).
+    pub(crate) flow_action: super::classify::FlowAction,
     /// The header's source and destination addresses, as written.
     pub(crate) addr_exprs: [AddressExpr; 2],
     /// Flowbits use for ordering (4 set, 3 set+read, 2 read, 1 none).
@@ -383,6 +385,7 @@ fn compile_rule(
         xbit_actions,
         thresholds,
         ip_only_compatible: ip_only_compatible(r),
+        flow_action: super::classify::flow_action(r),
         addr_exprs: match &r.header {
             Some(h) => [h.src.clone(), h.dst.clone()],
             None => [AddressExpr::Any, AddressExpr::Any],

@@ -170,14 +170,12 @@ impl PostMatch {
                                 Verdict::Drop
                             };
                         }
-                        if post.ip_only.flow_scoped() || (pkt.stream && post.stream) {
+                        if post.flow_action.applies_to_flow(pkt.stream) {
                             if let Some(f) = flow.as_deref_mut() {
                                 f.set_verdict(FlowVerdict::Drop);
                             }
                         }
-                    } else if bits.pass
-                        && (post.ip_only.flow_scoped() || (pkt.stream && post.stream))
-                    {
+                    } else if bits.pass && post.flow_action.applies_to_flow(pkt.stream) {
                         if let Some(f) = flow.as_deref_mut() {
                             f.set_verdict(FlowVerdict::Pass);
                         }

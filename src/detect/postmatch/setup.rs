@@ -20,6 +20,7 @@ use crate::config::{ActionOrder, Config, RateFilter, ThresholdRule, Thresholds, 
 use crate::rule::{resolve_address, AddressExpr};
 
 use super::super::actions::{address_negated_exprs, order_key, ActionBits, IpOnly};
+use super::super::classify::FlowAction;
 use super::super::engine::CompiledRule;
 use super::super::keywords::threshold::{Suppress, ThresholdSpec};
 
@@ -111,10 +112,10 @@ pub(crate) struct RulePost {
     pub key: (usize, u8, u8, u32, u32),
     /// IP-only class.
     pub ip_only: IpOnly,
-    /// The rule inspects payload bytes: on a TCP packet of a flow its
-    /// match is a stream match (Suricata's `PACKET_ALERT_FLAG_STREAM_MATCH`),
-    /// so its drop/pass applies to the flow.
-    pub stream: bool,
+    /// Whether its drop/pass applies to the flow: always, never, or when
+    /// the match is a stream match (a payload rule on a TCP packet of an
+    /// established flow: Suricata's `PACKET_ALERT_FLAG_STREAM_MATCH`).
+    pub flow_action: FlowAction,
     /// Address suppressions.
     pub suppress: Vec<Suppress>,
     /// Thresholds and rate filters, in order.
@@ -153,7 +154,7 @@ pub(crate) fn build(rules: &[CompiledRule], cfg: &PostMatchConfig) -> (Vec<RuleP
                     i as u32,
                 ),
                 ip_only,
-                stream: !r.payload.is_empty(),
+                flow_action: r.flow_action,
                 suppress: Vec::new(),
                 gates: r.thresholds.iter().copied().map(Gate::Count).collect(),
             }
