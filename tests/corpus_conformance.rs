@@ -36,6 +36,7 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
 /// known reason. Not asserted (only the packet tier is), listed so a new
 /// difference stands out.
 const KNOWN_DIFFERENT_APP: &[(&str, &str)] = &[
+    ("ja3-lua-rules-quic", "its one rule says `requires: feature ja3` (and runs a lua script): rulewire claims no optional Suricata feature, so it skips the rule as a Suricata without ja3 would"),
     ("bug-2491-01", "stream.async-oneside=true: the one-sided session never gets established in flow::tcp, so app-layer detection never starts"),
     ("bug-3286-01-no-evasion", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
     ("detect-engine-proto", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection (sid 4 has no content: Suricata knows HTTP only from packet 4, the server's ACK)"),

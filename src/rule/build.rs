@@ -17,6 +17,7 @@ use super::keywords::content::{ContentModifier, FastPattern};
 use super::keywords::value::Operand;
 use super::keywords::{self, Dialect, Parsed};
 use super::model::{Match, MatchList, Rule};
+use super::requires::Requires;
 use super::syntax::{RawOption, RawRule};
 
 /// A diagnostic at a byte offset of the rule text.
@@ -127,6 +128,7 @@ struct Builder {
 
 /// Builds the rule from its raw parts.
 pub(crate) fn build(raw: RawRule<'_>, dialect: Option<Dialect>) -> Result<Built, Diag> {
+    check_requires(&raw)?;
     let dialect = dialect.unwrap_or_else(|| detect_dialect(&raw));
     let action = Action::from_name(raw.action.text).ok_or_else(|| Diag {
         at: raw.action.at,
@@ -187,6 +189,31 @@ pub(crate) fn build(raw: RawRule<'_>, dialect: Option<Dialect>) -> Result<Built,
     built.action_at = action_at;
     built.header_at = header_at;
     Ok(built)
+}
+
+/// `requires` first, before any other option is read: a rule whose
+/// requirements are not met is skipped (`RequirementsUnmet`), whatever
+/// else it holds; a malformed `requires` value is an error.
+fn check_requires(raw: &RawRule<'_>) -> Result<(), Diag> {
+    for opt in raw.options.iter().filter(|o| o.name.text == "requires") {
+        let Some(value) = opt.value else {
+            continue; // reported as a missing value with the other options
+        };
+        let req = Requires::parse(value.text).map_err(|e| Diag {
+            at: value.at + e.at,
+            kind: K::BadValue {
+                keyword: "requires".into(),
+                reason: e.reason,
+            },
+        })?;
+        if let Some(why) = req.unmet(keywords::is_known) {
+            return Err(Diag {
+                at: opt.name.at,
+                kind: K::RequirementsUnmet(why),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn dup(at: usize, keyword: &str) -> Diag {
@@ -347,6 +374,7 @@ impl Builder {
                 // 2044076 has `dotprefix` after a pcre).
                 self.list_mut(li, at)?.transforms.push(t);
             }
+            Parsed::Ignored => {}
             Parsed::Condition(c) => {
                 self.rule.conditions.push(c);
                 self.condition_at.push(at);
@@ -785,6 +813,29 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn requires_is_checked_before_the_other_options() {
+        // Unmet: skipped, even with a keyword nobody knows and a bad action.
+        let text = "frobnicate tcp any any -> any any (requires: version >= 10; nosuch:1; sid:1;)";
+        let e = built(text).unwrap_err();
+        assert!(matches!(e.kind, K::RequirementsUnmet(_)), "{:?}", e.kind);
+        assert_eq!(e.at, text.find("requires").unwrap());
+        let e =
+            built("alert tcp any any -> any any (requires: keyword ja4.hash; sid:1;)").unwrap_err();
+        assert!(matches!(e.kind, K::RequirementsUnmet(ref w) if w.contains("ja4.hash")));
+        // Met: the rule builds and `requires`, `prefilter` leave no trace.
+        let b = built(
+            "alert tcp any any -> any any (requires: version >= 8, keyword tcp.ack; tcp.ack:5; prefilter; sid:1;)",
+        )
+        .unwrap();
+        assert_eq!(b.rule.conditions.len(), 1);
+        // Malformed: an error at the value.
+        let text = "alert tcp any any -> any any (requires: version = 8; sid:1;)";
+        let e = built(text).unwrap_err();
+        assert!(matches!(e.kind, K::BadValue { .. }), "{:?}", e.kind);
+        assert_eq!(e.at, text.find("version").unwrap());
     }
 
     #[test]

@@ -62,6 +62,10 @@ pub enum RuleErrorKind {
     /// The file could not be read.
     #[error("cannot read rule file: {0}")]
     Io(String),
+    /// The rule's `requires` are not met: the rule is skipped, as Suricata
+    /// skips it (a warning, not an error).
+    #[error("rule skipped: requires: {0}")]
+    RequirementsUnmet(String),
     /// The first word is not an action.
     #[error("unknown action '{0}'")]
     UnknownAction(String),

@@ -500,7 +500,12 @@ impl<'o, 'v> Loader<'o, 'v> {
         let built = match build::build(raw, self.opts.dialect) {
             Ok(b) => b,
             Err(e) => {
-                let d = self.diag(map, path, e.at, e.kind, Severity::Error, sniff_sid(text));
+                // A rule whose `requires` are not met is skipped, not wrong.
+                let severity = match e.kind {
+                    RuleErrorKind::RequirementsUnmet(_) => Severity::Warning,
+                    _ => Severity::Error,
+                };
+                let d = self.diag(map, path, e.at, e.kind, severity, sniff_sid(text));
                 self.diags.push(d);
                 return;
             }

@@ -54,6 +54,7 @@ pub mod loader;
 mod model;
 mod port;
 mod ranges;
+mod requires;
 pub mod resolve;
 mod syntax;
 mod validate;

@@ -70,6 +70,9 @@ pub(crate) enum Parsed {
     Transform(Transform),
     /// A keyword not tied to a buffer.
     Condition(Condition),
+    /// A keyword with no effect on matching (`prefilter`, an engine hint;
+    /// `requires`, checked before the rule is built).
+    Ignored,
 }
 
 /// How a keyword takes its value.
@@ -153,6 +156,15 @@ pub(crate) fn parse_keyword(
     parse_known(name, value, value.unwrap_or(""), dialect).map_err(bad)
 }
 
+/// Whether `name` is a keyword rulewire knows: a buffer, a transform or an
+/// option with a parser (what `requires: keyword NAME` asks).
+pub(crate) fn is_known(name: &str) -> bool {
+    Buffer::from_sticky_name(name).is_some()
+        || Buffer::from_modifier_name(name).is_some()
+        || Transform::parse(name, None).is_some()
+        || arity(name).is_some()
+}
+
 /// The arity of a known keyword other than buffers and transforms; `None`
 /// for an unknown one.
 fn arity(name: &str) -> Option<Arity> {
@@ -162,18 +174,18 @@ fn arity(name: &str) -> Option<Arity> {
             Arity::Required
         }
         "nocase" | "rawbytes" | "startswith" | "endswith" | "sameip" | "ftpbounce" | "noalert"
-        | "alert" => Arity::None,
+        | "alert" | "prefilter" => Arity::None,
         "fast_pattern" | "base64_decode" | "filestore" => Arity::Optional,
         "gid" | "priority" | "target" | "uricontent" | "depth" | "offset" | "distance"
         | "within" | "pcre" | "byte_test" | "byte_jump" | "byte_extract" | "byte_math"
         | "isdataat" | "bsize" | "bufferlen" | "urilen" | "asn1" | "flowbits" | "xbits"
         | "flowint" | "stream_size" | "flags" | "tcp.flags" | "fragbits" | "ipopts"
-        | "ip_proto" | "dsize" | "ttl" | "tos" | "id" | "fragoffset" | "seq" | "ack" | "window"
-        | "tcp.mss" | "itype" | "icode" | "icmp_id" | "icmp_seq" | "decode-event"
-        | "stream-event" | "app-layer-event" | "app-layer-protocol" | "ssl_state"
-        | "ssl_version" | "tls.version" | "tls.fingerprint" | "dce_iface" | "dce_opnum"
-        | "ftpdata_command" | "sip_method" | "sip_stat_code" | "service" | "tag" | "threshold"
-        | "detection_filter" => Arity::Required,
+        | "ip_proto" | "dsize" | "ttl" | "tos" | "id" | "fragoffset" | "seq" | "ack"
+        | "tcp.seq" | "tcp.ack" | "requires" | "window" | "tcp.mss" | "itype" | "icode"
+        | "icmp_id" | "icmp_seq" | "decode-event" | "stream-event" | "app-layer-event"
+        | "app-layer-protocol" | "ssl_state" | "ssl_version" | "tls.version"
+        | "tls.fingerprint" | "dce_iface" | "dce_opnum" | "ftpdata_command" | "sip_method"
+        | "sip_stat_code" | "service" | "tag" | "threshold" | "detection_filter" => Arity::Required,
         _ if ChecksumKind::from_keyword(name).is_some() => Arity::Required,
         _ if FileProperty::from_keyword(name).is_some() => Arity::Required,
         _ => return None,
@@ -269,8 +281,12 @@ fn parse_known(name: &str, raw: Option<&str>, v: &str, _dialect: Dialect) -> VRe
         "tos" => cond(C::Tos(ints(255)?)),
         "id" => cond(C::Id(ints(65535)?)),
         "fragoffset" => cond(C::Fragoffset(ints(8191)?)),
-        "seq" => cond(C::Seq(u32_value(v, "seq")?)),
-        "ack" => cond(C::Ack(u32_value(v, "ack")?)),
+        "seq" | "tcp.seq" => cond(C::Seq(u32_value(v, "seq")?)),
+        "ack" | "tcp.ack" => cond(C::Ack(u32_value(v, "ack")?)),
+        // `prefilter` picks the keyword Suricata prefilters the rule on: an
+        // engine choice that changes no match. `requires` was checked
+        // before the rule was built (see `super::requires`).
+        "prefilter" | "requires" => Ok(Parsed::Ignored),
         "window" => cond(C::Window(packet::parse_window(v)?)),
         "tcp.mss" => cond(C::TcpMss(ints(65535)?)),
         "itype" => cond(C::Itype(ints(255)?)),
