@@ -167,15 +167,13 @@ fn parse_versions(text: &str) -> Result<Vec<Vec<(Op, Version)>>, String> {
 
 fn parse_version(text: &str) -> Result<Version, String> {
     let mut parts = [0u8; 3];
-    let mut n = 0;
-    for p in text.split('.') {
+    for (n, p) in text.split('.').enumerate() {
         let slot = parts
             .get_mut(n)
             .ok_or_else(|| format!("'{text}' has more than three parts"))?;
         *slot = p
             .parse()
             .map_err(|_| format!("'{text}' is not a version"))?;
-        n += 1;
     }
     Ok(Version {
         major: parts[0],
