@@ -78,12 +78,24 @@ pub struct RunArgs {
     #[arg(
         short = 'r',
         value_name = "FILE",
-        required_unless_present = "interface"
+        required_unless_present_any = ["interface", "queue"],
+        conflicts_with_all = ["interface", "queue"]
     )]
     pub read: Option<PathBuf>,
-    /// Live interface (needs the `live` feature).
-    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
+    /// Live interface (needs the `live` feature); runs until SIGINT.
+    #[arg(
+        short = 'i',
+        long = "interface",
+        value_name = "IFACE",
+        conflicts_with = "queue"
+    )]
     pub interface: Option<String>,
+    /// Inline IPS on netfilter queue QUEUE (Linux; repeatable, one thread
+    /// per queue), as Suricata's -q: packets an `iptables -j NFQUEUE
+    /// --queue-num QUEUE` rule queues are accepted or dropped by the
+    /// rules; runs until SIGINT.
+    #[arg(short = 'q', value_name = "QUEUE")]
+    pub queue: Vec<u16>,
     /// Log directory for fast.log, eve.json and stats.json.
     #[arg(short = 'l', value_name = "LOGDIR", default_value = ".")]
     pub log_dir: PathBuf,
