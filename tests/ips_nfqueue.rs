@@ -1,7 +1,7 @@
 //! Inline IPS on a netfilter queue, live (issue #7, part 3): two network
 //! namespaces joined by a veth pair; in the server's, iptables-legacy
-//! queues the echo port's traffic (both directions) to NFQUEUE 7 and
-//! `rulewire run -q 7` gives the verdicts.
+//! queues the echo port's traffic (both directions) to NFQUEUE 7 and 8
+//! and `rulewire run -q 7:8` gives the verdicts.
 //!
 //! Asserted: a clean TCP connection passes (its bytes come back and raise
 //! the `alert` rule, action allowed); a connection carrying the `drop`
@@ -22,7 +22,12 @@ use netns::{Lab, Rulewire, SERVER_IP};
 use serde_json::Value;
 
 const PORT: &str = "7777";
-const QUEUE: &str = "7";
+/// Two queues: iptables spreads flows over them (`--queue-balance`, a
+/// hash of the address pair, the same for both directions) and rulewire
+/// runs one thread per queue (`-q 7:8`). All connections here share one
+/// address pair, so one queue carries them and the other stays idle: the
+/// test shows that several queues bind, run and merge their counters.
+const QUEUES: &str = "7:8";
 
 const RULES: &str = "\
 drop tcp any any -> any 7777 (msg:\"drop marker\"; content:\"rulewire-drop-me\"; sid:1001; rev:1;)
@@ -113,7 +118,7 @@ fn nfqueue_passes_clean_traffic_and_cuts_dropped_and_rejected_connections() {
     for rule in &queued {
         let mut args = vec!["netns", "exec", s, "iptables-legacy", "-A"];
         args.extend(rule.iter().copied());
-        args.extend(["-j", "NFQUEUE", "--queue-num", QUEUE]);
+        args.extend(["-j", "NFQUEUE", "--queue-balance", QUEUES]);
         if let Err(e) = netns::ip(&args) {
             netns::skip(
                 TEST,
@@ -125,7 +130,7 @@ fn nfqueue_passes_clean_traffic_and_cuts_dropped_and_rejected_connections() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("test.rules"), RULES).unwrap();
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_rulewire"));
-    let mut cmd = netns::in_ns(&lab.server, bin, &["run", "-q", QUEUE, "-S"]);
+    let mut cmd = netns::in_ns(&lab.server, bin, &["run", "-q", QUEUES, "-S"]);
     cmd.arg(dir.path().join("test.rules"))
         .arg("-l")
         .arg(dir.path());

@@ -126,7 +126,21 @@ pub fn run_nfqueue(args: &RunArgs) -> Result<i32, String> {
     if args.engine.checksums.is_none() {
         s.pipeline.checksums = ChecksumPolicy::Ignore;
     }
-    let settings = NfqSettings::from_config(&args.queue, &s.config).map_err(|e| e.to_string())?;
+    let queues = super::args::queue_numbers(&args.queue);
+    if queues.len() > super::args::MAX_QUEUES {
+        return Err(format!(
+            "{} queues: at most {} (one thread each)",
+            queues.len(),
+            super::args::MAX_QUEUES
+        ));
+    }
+    let settings = NfqSettings::from_config(&queues, &s.config).map_err(|e| e.to_string())?;
+    if args.threads.is_some() || args.runmode.is_some() {
+        eprintln!(
+            "rulewire: warning: NFQUEUE runs one thread per queue; --threads/--runmode are \
+             ignored (spread load with -q START:END and iptables --queue-balance START:END)"
+        );
+    }
     let stop = stop_flag()?;
     let progress = Progress::default();
     let mut writer = SplitWriter::new(files);
