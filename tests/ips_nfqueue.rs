@@ -8,7 +8,7 @@
 //! rule's marker is cut (no echo within 3 s) and its alert says blocked;
 //! one carrying the `reject` rule's marker is reset by the RST rulewire
 //! sends on a raw socket; SIGINT ends rulewire cleanly and its verdict
-//! counters add up to the packets it read.
+//! counters add up to the packets it read; `--stats-interval` prints.
 //!
 //! Needs root, `ip netns`, iptables-legacy and the kernel's NFQUEUE
 //! target (xt_NFQUEUE, nfnetlink_queue); without one of them the test
@@ -48,8 +48,8 @@ fn iptables_unavailable() -> Option<String> {
     {
         Ok(o) if o.status.success() => None,
         _ => Some(
-            "no iptables-legacy (apt-get install iptables); the kernel has no nft queue \
-             expression here, so the xt NFQUEUE target through iptables-legacy is needed"
+            "no iptables-legacy (apt-get install iptables): the test queues packets with \
+             the x_tables NFQUEUE target, since kernels may lack nft's queue expression"
                 .into(),
         ),
     }
@@ -130,7 +130,11 @@ fn nfqueue_passes_clean_traffic_and_cuts_dropped_and_rejected_connections() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("test.rules"), RULES).unwrap();
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_rulewire"));
-    let mut cmd = netns::in_ns(&lab.server, bin, &["run", "-q", QUEUES, "-S"]);
+    let mut cmd = netns::in_ns(
+        &lab.server,
+        bin,
+        &["run", "-q", QUEUES, "--stats-interval", "1", "-S"],
+    );
     cmd.arg(dir.path().join("test.rules"))
         .arg("-l")
         .arg(dir.path());
@@ -195,4 +199,6 @@ fn nfqueue_passes_clean_traffic_and_cuts_dropped_and_rejected_connections() {
     assert_eq!(acc + blk + rej, pkts, "verdicts add up: {stats}");
     assert!(blk >= 1 && rej >= 1 && acc > 10, "{acc} {blk} {rej}");
     assert!(log.contains("reject answers sent"), "{log}");
+    // The drop case alone waits 3 s: --stats-interval 1 printed lines.
+    assert!(log.contains("rulewire: stats at"), "{log}");
 }

@@ -11,6 +11,7 @@ use std::fs;
 use std::io;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rulewire::config::Config;
 use rulewire::detect::{Detector, PostMatchConfig};
@@ -18,9 +19,10 @@ use rulewire::output::{
     AlertFormat, AlertOutputs, BufferSink, EveFormat, FastLogFormat, FormatSet, SplitWriter,
     UtcOffset,
 };
-use rulewire::runtime::{PipelineConfig, RunReport};
+use rulewire::runtime::{PipelineConfig, Progress, RunReport};
 
 use super::args::RunArgs;
+use super::monitor::{self, MonitorOptions};
 use super::run::{build_engine, load_config, pipeline_config, print_summary, write_stats};
 
 /// A flag set by the first SIGINT or SIGTERM; a second SIGINT or SIGTERM
@@ -99,6 +101,26 @@ impl Setup {
     }
 }
 
+/// Runs `f` with the `--stats-interval` watcher beside it (no progress
+/// bar: a live run has no end to measure against).
+fn with_monitor<R>(args: &RunArgs, progress: &Progress, f: impl FnOnce() -> R) -> R {
+    let opts = MonitorOptions {
+        file_len: 0,
+        stats_interval: args
+            .stats_interval
+            .filter(|&s| s > 0)
+            .map(Duration::from_secs),
+    };
+    std::thread::scope(|sc| {
+        // Ends the watcher even when the run fails or unwinds.
+        let _done = monitor::DoneOnDrop(progress);
+        if opts.needed() {
+            sc.spawn(|| monitor::watch(progress, opts));
+        }
+        f()
+    })
+}
+
 fn finish(args: &RunArgs, report: &RunReport, write_errors: u64) -> Result<i32, String> {
     if write_errors > 0 {
         eprintln!("rulewire: error: {write_errors} alerts could not be written");
@@ -118,7 +140,7 @@ fn finish(args: &RunArgs, report: &RunReport, write_errors: u64) -> Result<i32, 
 #[cfg(target_os = "linux")]
 pub fn run_nfqueue(args: &RunArgs) -> Result<i32, String> {
     use rulewire::ips::{self, NfqSettings};
-    use rulewire::runtime::{ChecksumPolicy, Progress};
+    use rulewire::runtime::ChecksumPolicy;
 
     let (mut s, files) = setup(args, true)?;
     // Locally generated packets reach the queue before their checksum is
@@ -144,22 +166,24 @@ pub fn run_nfqueue(args: &RunArgs) -> Result<i32, String> {
     let stop = stop_flag()?;
     let progress = Progress::default();
     let mut writer = SplitWriter::new(files);
-    let report = ips::run_nfqueue(
-        &settings,
-        &s.pipeline,
-        |w| s.detector(w, true),
-        &mut writer,
-        &progress,
-        &stop,
-        || {
-            eprintln!(
+    let report = with_monitor(args, &progress, || {
+        ips::run_nfqueue(
+            &settings,
+            &s.pipeline,
+            |w| s.detector(w, true),
+            &mut writer,
+            &progress,
+            &stop,
+            || {
+                eprintln!(
                 "rulewire: inline on NFQUEUE {:?} (fail-{}, kernel queue {} packets); SIGINT ends",
                 settings.queues,
                 if settings.fail_open { "open" } else { "closed" },
                 settings.queue_maxlen
             );
-        },
-    )
+            },
+        )
+    })
     .map_err(|e| e.to_string())?;
     writer.flush().map_err(|e| format!("writing alerts: {e}"))?;
     let s = &report.run.stats;
@@ -185,7 +209,7 @@ pub fn run_nfqueue(_args: &RunArgs) -> Result<i32, String> {
 #[cfg(feature = "live")]
 pub fn run_interface(args: &RunArgs, iface: &str) -> Result<i32, String> {
     use rulewire::capture::{LiveCapture, LiveConfig};
-    use rulewire::runtime::{run_live, Progress, Threading};
+    use rulewire::runtime::{run_live, Threading};
 
     let (s, files) = setup(args, args.simulate_ips)?;
     let mut live = LiveConfig::new(iface);
@@ -204,15 +228,17 @@ pub fn run_interface(args: &RunArgs, iface: &str) -> Result<i32, String> {
         "rulewire: capturing on {iface} (link type {}), {workers} worker(s); SIGINT ends",
         cap.linktype()
     );
-    let mut report = run_live(
-        &mut cap,
-        &s.pipeline,
-        &Threading::new(workers),
-        |w| s.detector(w, args.simulate_ips),
-        &mut writer,
-        &progress,
-        &stop,
-    );
+    let mut report = with_monitor(args, &progress, || {
+        run_live(
+            &mut cap,
+            &s.pipeline,
+            &Threading::new(workers),
+            |w| s.detector(w, args.simulate_ips),
+            &mut writer,
+            &progress,
+            &stop,
+        )
+    });
     writer.flush().map_err(|e| format!("writing alerts: {e}"))?;
     match cap.stats() {
         Ok(k) => {
