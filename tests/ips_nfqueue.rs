@@ -18,7 +18,7 @@
 #[path = "common/netns.rs"]
 mod netns;
 
-use netns::{Lab, Rulewire, SERVER_IP};
+use netns::{Lab, Rulewire, SERVER_IP, SERVER_IP6};
 use serde_json::Value;
 
 const PORT: &str = "7777";
@@ -41,17 +41,13 @@ fn netns_role_helper() {
     netns::run_role_if_asked();
 }
 
-fn iptables_unavailable() -> Option<String> {
-    match std::process::Command::new("iptables-legacy")
-        .arg("--version")
-        .output()
-    {
+fn iptables_unavailable(tool: &str) -> Option<String> {
+    match std::process::Command::new(tool).arg("--version").output() {
         Ok(o) if o.status.success() => None,
-        _ => Some(
-            "no iptables-legacy (apt-get install iptables): the test queues packets with \
-             the x_tables NFQUEUE target, since kernels may lack nft's queue expression"
-                .into(),
-        ),
+        _ => Some(format!(
+            "no {tool} (apt-get install iptables): the test queues packets with the \
+                 x_tables NFQUEUE target, since kernels may lack nft's queue expression"
+        )),
     }
 }
 
@@ -81,18 +77,33 @@ fn counter(stats: &Value, dotted: &str) -> u64 {
 
 #[test]
 fn nfqueue_passes_clean_traffic_and_cuts_dropped_and_rejected_connections() {
-    const TEST: &str = "ips_nfqueue";
+    nfqueue_case("ips_nfqueue (IPv4)", false);
+}
+
+#[test]
+fn nfqueue_over_ipv6_cuts_and_resets_too() {
+    nfqueue_case("ips_nfqueue (IPv6)", true);
+}
+
+/// The whole scenario over IPv4 or IPv6 (ip6tables-legacy, reject
+/// answers on a raw IPv6 socket).
+fn nfqueue_case(test: &str, v6: bool) {
     if std::env::var_os("RULEWIRE_NETNS_ROLE").is_some() {
         return;
     }
-    if let Some(why) = netns::lab_unavailable().or_else(iptables_unavailable) {
-        netns::skip(TEST, &why);
+    let tool = if v6 {
+        "ip6tables-legacy"
+    } else {
+        "iptables-legacy"
+    };
+    if let Some(why) = netns::lab_unavailable().or_else(|| iptables_unavailable(tool)) {
+        netns::skip(test, &why);
         return;
     }
-    let lab = match Lab::new("nfq") {
+    let lab = match Lab::new(if v6 { "nfq6" } else { "nfq" }) {
         Ok(l) => l,
         Err(e) => {
-            netns::skip(TEST, &format!("cannot build the namespace lab: {e}"));
+            netns::skip(test, &format!("cannot build the namespace lab: {e}"));
             return;
         }
     };
@@ -116,12 +127,12 @@ fn nfqueue_passes_clean_traffic_and_cuts_dropped_and_rejected_connections() {
         ],
     ];
     for rule in &queued {
-        let mut args = vec!["netns", "exec", s, "iptables-legacy", "-A"];
+        let mut args = vec!["netns", "exec", s, tool, "-A"];
         args.extend(rule.iter().copied());
         args.extend(["-j", "NFQUEUE", "--queue-balance", QUEUES]);
         if let Err(e) = netns::ip(&args) {
             netns::skip(
-                TEST,
+                test,
                 &format!("cannot add the NFQUEUE rule (no xt_NFQUEUE target?): {e}"),
             );
             return;
@@ -141,7 +152,7 @@ fn nfqueue_passes_clean_traffic_and_cuts_dropped_and_rejected_connections() {
     let mut rw = Rulewire::start(cmd);
     if let Err(text) = rw.wait_for("inline on NFQUEUE") {
         if text.contains("NFQUEUE") && text.contains("binding") {
-            netns::skip(TEST, &format!("rulewire cannot bind the queue: {text}"));
+            netns::skip(test, &format!("rulewire cannot bind the queue: {text}"));
             return;
         }
         panic!("rulewire did not start:\n{text}");
@@ -152,7 +163,11 @@ fn nfqueue_passes_clean_traffic_and_cuts_dropped_and_rejected_connections() {
         "echo-server",
         &[("RULEWIRE_PORT", PORT)],
     ));
-    let addr = format!("{SERVER_IP}:{PORT}");
+    let addr = if v6 {
+        format!("[{SERVER_IP6}]:{PORT}")
+    } else {
+        format!("{SERVER_IP}:{PORT}")
+    };
     let client = |payload: &str| {
         netns::role_output(netns::role(
             &lab.client,

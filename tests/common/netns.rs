@@ -23,6 +23,10 @@ use std::time::{Duration, Instant};
 pub const CLIENT_IP: &str = "10.77.0.1";
 /// The server's address in every lab.
 pub const SERVER_IP: &str = "10.77.0.2";
+/// The client's IPv6 address in every lab.
+pub const CLIENT_IP6: &str = "fd77::1";
+/// The server's IPv6 address in every lab.
+pub const SERVER_IP6: &str = "fd77::2";
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
@@ -86,7 +90,8 @@ impl Drop for Netns {
 }
 
 /// Client and server namespaces joined by a veth pair, both ends up with
-/// [`CLIENT_IP`]/24 and [`SERVER_IP`]/24.
+/// [`CLIENT_IP`]/24 and [`SERVER_IP`]/24, [`CLIENT_IP6`]/64 and
+/// [`SERVER_IP6`]/64.
 pub struct Lab {
     /// The client side.
     pub client: Netns,
@@ -121,19 +126,14 @@ impl Lab {
             "netns",
             &server.name,
         ])?;
-        for (ns, ifname, addr) in [
-            (&client, &client_if, CLIENT_IP),
-            (&server, &server_if, SERVER_IP),
+        for (ns, ifname, addr, addr6) in [
+            (&client, &client_if, CLIENT_IP, CLIENT_IP6),
+            (&server, &server_if, SERVER_IP, SERVER_IP6),
         ] {
-            ip(&[
-                "-n",
-                &ns.name,
-                "addr",
-                "add",
-                &format!("{addr}/24"),
-                "dev",
-                ifname,
-            ])?;
+            let (a4, a6) = (format!("{addr}/24"), format!("{addr6}/64"));
+            ip(&["-n", &ns.name, "addr", "add", &a4, "dev", ifname])?;
+            // nodad: usable at once, no duplicate address detection wait.
+            ip(&["-n", &ns.name, "addr", "add", &a6, "dev", ifname, "nodad"])?;
             ip(&["-n", &ns.name, "link", "set", ifname, "up"])?;
             ip(&["-n", &ns.name, "link", "set", "lo", "up"])?;
         }
@@ -302,7 +302,7 @@ impl Rulewire {
 /// when it is unset, so the helper "test" passes in a normal run):
 ///
 /// * `echo-server` (`RULEWIRE_PORT`): echoes every TCP connection on
-///   0.0.0.0:PORT; prints `ROLE:READY` once listening; ends after 60 s.
+///   [::]:PORT (IPv4 too); prints `ROLE:READY` once listening; ends after 60 s.
 /// * `tcp-client` (`RULEWIRE_ADDR`, `RULEWIRE_PAYLOAD`): connects, sends
 ///   the payload, waits 3 s for the echo; prints `ROLE:ECHO <text>`,
 ///   `ROLE:RESET`, `ROLE:TIMEOUT` or `ROLE:ERROR <what>`.
@@ -336,7 +336,8 @@ pub fn run_role_if_asked() {
 }
 
 fn echo_server(port: u16) {
-    let listener = TcpListener::bind(("0.0.0.0", port)).expect("listen");
+    // Linux's default (bindv6only = 0) takes IPv4 connections on [::] too.
+    let listener = TcpListener::bind(("::", port)).expect("listen");
     listener.set_nonblocking(true).expect("nonblocking");
     println!("ROLE:READY");
     let _ = std::io::stdout().flush();
