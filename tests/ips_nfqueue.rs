@@ -9,6 +9,9 @@
 //! one carrying the `reject` rule's marker is reset by the RST rulewire
 //! sends on a raw socket; SIGINT ends rulewire cleanly and its verdict
 //! counters add up to the packets it read; `--stats-interval` prints.
+//! The same over IPv6. And `nfq.fail-open`: with rulewire stopped and its
+//! kernel queue full, fail-open passes a connection uninspected,
+//! fail-closed drops it.
 //!
 //! Needs root, `ip netns`, iptables-legacy and the kernel's NFQUEUE
 //! target (xt_NFQUEUE, nfnetlink_queue); without one of them the test
@@ -216,4 +219,106 @@ fn nfqueue_case(test: &str, v6: bool) {
     assert!(log.contains("reject answers sent"), "{log}");
     // The drop case alone waits 3 s: --stats-interval 1 printed lines.
     assert!(log.contains("rulewire: stats at"), "{log}");
+}
+
+/// `nfq.fail-open`: with rulewire stopped (SIGSTOP) and its kernel queue
+/// full (`max-pending-packets: 1` → 4 packets, filled by a burst of
+/// SYNs), fail-open lets a new connection through uninspected (even the
+/// drop marker is echoed), fail-closed drops it.
+#[test]
+fn nfqueue_fail_open_accepts_when_the_queue_is_full_and_fail_closed_drops() {
+    let test = "ips_nfqueue (fail-open)";
+    if std::env::var_os("RULEWIRE_NETNS_ROLE").is_some() {
+        return;
+    }
+    if let Some(why) = netns::lab_unavailable().or_else(|| iptables_unavailable("iptables-legacy"))
+    {
+        netns::skip(test, &why);
+        return;
+    }
+    for fail_open in [true, false] {
+        let lab = match Lab::new("nfqfo") {
+            Ok(l) => l,
+            Err(e) => {
+                netns::skip(test, &format!("cannot build the namespace lab: {e}"));
+                return;
+            }
+        };
+        let s = &lab.server.name;
+        for chain in [["INPUT", "--dport"], ["OUTPUT", "--sport"]] {
+            if let Err(e) = netns::ip(&[
+                "netns",
+                "exec",
+                s,
+                "iptables-legacy",
+                "-A",
+                chain[0],
+                "-p",
+                "tcp",
+                chain[1],
+                PORT,
+                "-j",
+                "NFQUEUE",
+                "--queue-num",
+                "7",
+            ]) {
+                netns::skip(test, &format!("cannot add the NFQUEUE rule: {e}"));
+                return;
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("test.rules"), RULES).unwrap();
+        let yaml = format!(
+            "%YAML 1.1\n---\nmax-pending-packets: 1\nnfq:\n  mode: accept\n  fail-open: {}\n",
+            if fail_open { "yes" } else { "no" }
+        );
+        std::fs::write(dir.path().join("s.yaml"), yaml).unwrap();
+        let bin = std::path::Path::new(env!("CARGO_BIN_EXE_rulewire"));
+        let mut cmd = netns::in_ns(&lab.server, bin, &["run", "-q", "7", "-c"]);
+        cmd.arg(dir.path().join("s.yaml"))
+            .arg("-S")
+            .arg(dir.path().join("test.rules"))
+            .arg("-l")
+            .arg(dir.path());
+        let mut rw = Rulewire::start(cmd);
+        rw.wait_for("kernel queue 4 packets")
+            .unwrap_or_else(|t| panic!("rulewire did not start:\n{t}"));
+        let _server = netns::start_role(netns::role(
+            &lab.server,
+            "netns_role_helper",
+            "echo-server",
+            &[("RULEWIRE_PORT", PORT)],
+        ));
+        let addr = format!("{SERVER_IP}:{PORT}");
+        rw.signal("STOP");
+        let burst = netns::role_output(netns::role(
+            &lab.client,
+            "netns_role_helper",
+            "connect-burst",
+            &[("RULEWIRE_ADDR", &addr), ("RULEWIRE_COUNT", "8")],
+        ));
+        assert_eq!(burst, "DONE");
+        let got = netns::role_output(netns::role(
+            &lab.client,
+            "netns_role_helper",
+            "tcp-client",
+            &[
+                ("RULEWIRE_ADDR", &addr),
+                ("RULEWIRE_PAYLOAD", "rulewire-drop-me"),
+            ],
+        ));
+        rw.signal("CONT");
+        let log = rw.interrupt();
+        if fail_open {
+            assert_eq!(
+                got, "ECHO rulewire-drop-me",
+                "fail-open: a full queue lets packets through uninspected\n{log}"
+            );
+        } else {
+            assert!(
+                got.starts_with("ERROR connect") || got == "TIMEOUT",
+                "fail-closed: a full queue drops: {got}\n{log}"
+            );
+        }
+    }
 }

@@ -276,6 +276,15 @@ impl Rulewire {
         Err(self.seen.join("\n"))
     }
 
+    /// Sends `kill -SIG` (`STOP`, `CONT` ...) to the process.
+    pub fn signal(&self, sig: &str) {
+        run(
+            "kill",
+            &[&format!("-{sig}"), &self.guard.0.id().to_string()],
+        )
+        .expect("kill");
+    }
+
     /// Sends SIGINT and waits (at most 20 s) for a clean exit; gives its
     /// stderr. Panics on a timeout or a failed exit.
     pub fn interrupt(mut self) -> String {
@@ -306,6 +315,9 @@ impl Rulewire {
 /// * `tcp-client` (`RULEWIRE_ADDR`, `RULEWIRE_PAYLOAD`): connects, sends
 ///   the payload, waits 3 s for the echo; prints `ROLE:ECHO <text>`,
 ///   `ROLE:RESET`, `ROLE:TIMEOUT` or `ROLE:ERROR <what>`.
+/// * `connect-burst` (`RULEWIRE_ADDR`, `RULEWIRE_COUNT`): COUNT connection
+///   attempts at once, each given up after 300 ms (their SYNs fill a
+///   stalled queue); prints `ROLE:DONE`.
 /// * `udp-send` (`RULEWIRE_ADDR`, `RULEWIRE_PAYLOAD`, `RULEWIRE_COUNT`):
 ///   sends the payload COUNT times, 20 ms apart; prints `ROLE:SENT`.
 pub fn run_role_if_asked() {
@@ -321,6 +333,21 @@ pub fn run_role_if_asked() {
                 "ROLE:{}",
                 tcp_client(addr, var("RULEWIRE_PAYLOAD").as_bytes())
             );
+        }
+        "connect-burst" => {
+            let addr: SocketAddr = var("RULEWIRE_ADDR").parse().expect("addr");
+            let n = var("RULEWIRE_COUNT").parse::<u32>().unwrap_or(8);
+            let tries: Vec<_> = (0..n)
+                .map(|_| {
+                    std::thread::spawn(move || {
+                        TcpStream::connect_timeout(&addr, Duration::from_millis(300))
+                    })
+                })
+                .collect();
+            for t in tries {
+                let _ = t.join();
+            }
+            println!("ROLE:DONE");
         }
         "udp-send" => {
             let addr: SocketAddr = var("RULEWIRE_ADDR").parse().expect("addr");
