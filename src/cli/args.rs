@@ -78,12 +78,25 @@ pub struct RunArgs {
     #[arg(
         short = 'r',
         value_name = "FILE",
-        required_unless_present = "interface"
+        required_unless_present_any = ["interface", "queue"],
+        conflicts_with_all = ["interface", "queue"]
     )]
     pub read: Option<PathBuf>,
-    /// Live interface (needs the `live` feature).
-    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
+    /// Live interface (needs the `live` feature); runs until SIGINT.
+    #[arg(
+        short = 'i',
+        long = "interface",
+        value_name = "IFACE",
+        conflicts_with = "queue"
+    )]
     pub interface: Option<String>,
+    /// Inline IPS on netfilter queue QUEUE, or queues START:END (Linux;
+    /// repeatable; one thread per queue), as Suricata's -q: packets an
+    /// `iptables -j NFQUEUE --queue-num QUEUE` (or `--queue-balance
+    /// START:END`) rule queues are accepted or dropped by the rules; runs
+    /// until SIGINT.
+    #[arg(short = 'q', value_name = "QUEUE|START:END")]
+    pub queue: Vec<QueueRange>,
     /// Log directory for fast.log, eve.json and stats.json.
     #[arg(short = 'l', value_name = "LOGDIR", default_value = ".")]
     pub log_dir: PathBuf,
@@ -207,4 +220,68 @@ pub struct ReportArgs {
     /// MaxMind-format database for AS and country.
     #[arg(long, value_name = "DB")]
     pub geoip: Option<PathBuf>,
+}
+
+/// Most NFQUEUE queues one run binds (one thread each).
+pub const MAX_QUEUES: usize = 64;
+
+/// One `-q` value: a queue number or an inclusive range `START:END`, as
+/// Suricata's `-q` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueRange {
+    /// First queue.
+    pub start: u16,
+    /// Last queue (inclusive).
+    pub end: u16,
+}
+
+impl std::str::FromStr for QueueRange {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<QueueRange, String> {
+        let num = |t: &str| {
+            t.trim()
+                .parse::<u16>()
+                .map_err(|_| format!("queue number {t:?} is not in 0-65535"))
+        };
+        let (start, end) = match s.split_once(':') {
+            Some((a, b)) => (num(a)?, num(b)?),
+            None => (num(s)?, num(s)?),
+        };
+        if start > end {
+            return Err(format!("queue range {s}: start is after end"));
+        }
+        if usize::from(end - start) >= MAX_QUEUES {
+            return Err(format!(
+                "queue range {s}: at most {MAX_QUEUES} queues (one thread each)"
+            ));
+        }
+        Ok(QueueRange { start, end })
+    }
+}
+
+/// Every queue of `ranges`, in the order given.
+pub fn queue_numbers(ranges: &[QueueRange]) -> Vec<u16> {
+    ranges.iter().flat_map(|r| r.start..=r.end).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_ranges_as_suricata_writes_them() {
+        assert_eq!("7".parse(), Ok(QueueRange { start: 7, end: 7 }));
+        assert_eq!("0:3".parse(), Ok(QueueRange { start: 0, end: 3 }));
+        assert!("3:0".parse::<QueueRange>().is_err());
+        assert!("65536".parse::<QueueRange>().is_err());
+        assert!("x".parse::<QueueRange>().is_err());
+        assert!("0:64".parse::<QueueRange>().is_err(), "65 queues");
+        assert!("0:63".parse::<QueueRange>().is_ok());
+        let r = [
+            QueueRange { start: 4, end: 5 },
+            QueueRange { start: 1, end: 1 },
+        ];
+        assert_eq!(queue_numbers(&r), [4, 5, 1]);
+    }
 }

@@ -9,6 +9,7 @@
 mod args;
 mod bench;
 mod check_rules;
+mod live_run;
 mod monitor;
 mod report;
 mod run;

@@ -1,4 +1,5 @@
-//! `rulewire run`: the engine over a capture file, Suricata's flags.
+//! `rulewire run`: the engine over a capture file, Suricata's flags. Live
+//! runs (`-q`, `-i`) are dispatched to `live_run.rs`.
 
 use std::fs;
 use std::io::{self, Write};
@@ -32,11 +33,23 @@ pub fn run(args: &RunArgs) -> Result<i32, String> {
                 .into(),
         );
     }
+    if !args.queue.is_empty() {
+        if args.write.is_some() {
+            return Err("-w OUT.pcap is for --simulate-ips on a capture file, not -q".into());
+        }
+        return super::live_run::run_nfqueue(args);
+    }
+    let Some(input) = &args.read else {
+        let Some(iface) = &args.interface else {
+            return Err("nothing to read: give -r FILE, -i IFACE or -q QUEUE".into());
+        };
+        if args.write.is_some() {
+            return Err("-w OUT.pcap is for --simulate-ips on a capture file, not -i".into());
+        }
+        return super::live_run::run_interface(args, iface);
+    };
     let config = load_config(&args.engine)?;
     let pipeline = pipeline_config(&args.engine, &config, args.simulate_ips)?;
-    let Some(input) = &args.read else {
-        return Err("live capture (-i) is not wired into `run` yet; use -r FILE".into());
-    };
     // Suricata refuses a missing -l directory; creating it is kinder and
     // changes nothing for a directory that exists.
     fs::create_dir_all(&args.log_dir)
@@ -342,7 +355,7 @@ fn warn_compat(args: &RunArgs) {
             .bpf
             .clone()
             .unwrap_or_else(|| args.filter_words.join(" "));
-        if args.read.is_some() {
+        if args.read.is_some() || !args.queue.is_empty() {
             eprintln!(
                 "rulewire: warning: BPF filter '{filter}': filters on capture files are not implemented; every packet is processed"
             );
@@ -392,14 +405,14 @@ pub fn pipeline_config(
     Ok(cfg)
 }
 
-fn write_stats(dir: &Path, report: &RunReport) -> Result<(), String> {
+pub(super) fn write_stats(dir: &Path, report: &RunReport) -> Result<(), String> {
     report
         .stats
         .write_file(&dir.join("stats.json"))
         .map_err(|e| e.to_string())
 }
 
-fn print_summary(report: &RunReport) {
+pub(super) fn print_summary(report: &RunReport) {
     let s = &report.stats;
     let summary = RunSummary {
         packets: report.packets,

@@ -29,6 +29,11 @@
 //!   ([`BufferSink`](crate::output::BufferSink)); the writer puts them in
 //!   packet order ([`Reorder`], `order.rs`), so the same input gives the
 //!   same alerts in the same order whatever the thread count.
+//! * [`run_live`] (`pipeline.rs`): a live source (libpcap) → flow-hash
+//!   dispatch → N workers, where the reader never waits: a frame whose
+//!   worker queue is full is discarded and counted (`capture.queue_drops`).
+//!   [`merge_workers`] merges [`WorkerTotals`] for runs laid out elsewhere
+//!   (NFQUEUE, `crate::ips`).
 //! * `dispatch.rs`: the flow hash. Symmetric over the **outermost IP
 //!   address pair only**: all fragments of a datagram (and the datagram
 //!   rebuilt from them), both directions of a flow, a tunnel with every
@@ -99,8 +104,9 @@ pub use fuzz::fuzz_packet_path;
 pub use latency::{Latency, LatencySummary};
 pub use order::Reorder;
 pub use pipeline::{
-    run_parallel, run_parallel_with, run_single, run_single_frames, NoRecords, ParallelReport,
-    Progress, ProgressSnapshot, RecordTap, RecordWriter, Threading, MONITOR_TICK,
+    merge_workers, run_live, run_parallel, run_parallel_with, run_single, run_single_frames,
+    LiveReport, NoRecords, ParallelReport, Progress, ProgressSnapshot, RecordTap, RecordWriter,
+    Threading, WorkerTotals, MONITOR_TICK,
 };
 pub use settings::{builtin_flow_timeouts, SettingsError, BUILTIN_DEFRAG_MEMCAP};
 pub use worker::Worker;

@@ -38,7 +38,7 @@ use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, Receiver, Sender};
+use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
 
 use super::config::PipelineConfig;
 use super::ctx::{Inspector, PacketVerdict};
@@ -47,7 +47,7 @@ use super::latency::Latency;
 use super::order::Reorder;
 use super::worker::Worker;
 use super::RunReport;
-use crate::capture::{CaptureError, CaptureFile, RawPacket};
+use crate::capture::{CaptureError, CaptureFile, Next, OwnedPacket, PacketSource, RawPacket};
 use crate::output::{BufferTap, PacketBytes, SplitWriter, StatsDoc};
 
 /// Counters a monitor thread reads while a run goes on (relaxed atomics,
@@ -608,3 +608,360 @@ fn write_record<W: RecordWriter>(out: &mut W, index: u64, rec: Record<'_>) -> u6
 
 /// How long the monitor sleeps between looks.
 pub const MONITOR_TICK: Duration = Duration::from_millis(100);
+
+// ---------------------------------------------------------------------
+// Live runs: a source that does not wait for the workers.
+// ---------------------------------------------------------------------
+
+/// A worker's totals at the end of a run, merged into one [`RunReport`]
+/// by [`merge_workers`] (for runs whose threads are laid out elsewhere:
+/// NFQUEUE's one thread per queue).
+#[derive(Debug)]
+pub struct WorkerTotals {
+    stats: StatsDoc,
+    latency: Latency,
+    packets: u64,
+    bytes: u64,
+    max_pkt_size: u64,
+    defrag_memuse: u64,
+}
+
+impl WorkerTotals {
+    /// Ends every flow of `worker` ([`Worker::finish`]) and takes its
+    /// counters, with the per-packet times it recorded.
+    pub fn finish<I: Inspector>(worker: &mut Worker<I>, latency: Latency) -> WorkerTotals {
+        worker.finish();
+        let stats = worker.stats();
+        WorkerTotals {
+            defrag_memuse: stats.counter("defrag.memuse"),
+            stats,
+            latency,
+            packets: worker.packets(),
+            bytes: worker.bytes(),
+            max_pkt_size: worker.decode_counters().max_pkt_size,
+        }
+    }
+}
+
+/// One report from every worker's totals: counters added, gauges
+/// (`decoder.avg_pkt_size`, `decoder.max_pkt_size`, `defrag.memuse`)
+/// combined once, latency histograms merged. `start` is when the run
+/// began (for [`RunReport::elapsed`]).
+pub fn merge_workers(
+    ends: Vec<WorkerTotals>,
+    start: Instant,
+    capture_error: Option<CaptureError>,
+) -> RunReport {
+    let mut stats = StatsDoc::new();
+    let mut latency = Latency::new();
+    let (mut packets, mut bytes, mut max_pkt, mut defrag_memuse) = (0, 0, 0, 0);
+    for end in ends {
+        let _ = stats.merge("", end.stats.as_value());
+        latency.merge(&end.latency);
+        packets += end.packets;
+        bytes += end.bytes;
+        max_pkt = max_pkt.max(end.max_pkt_size);
+        defrag_memuse = defrag_memuse.max(end.defrag_memuse);
+    }
+    if let Some(avg) = bytes.checked_div(packets) {
+        let _ = stats.set("decoder.avg_pkt_size", avg);
+        let _ = stats.set("decoder.max_pkt_size", max_pkt);
+    }
+    if defrag_memuse > 0 {
+        let _ = stats.set("defrag.memuse", defrag_memuse);
+    }
+    let summary = latency.summary();
+    summary.add_to(&mut stats);
+    RunReport {
+        packets,
+        bytes,
+        elapsed: start.elapsed(),
+        capture_error,
+        stats,
+        latency: summary,
+    }
+}
+
+/// What a live run ([`run_live`]) produced.
+#[derive(Debug)]
+pub struct LiveReport {
+    /// The run, counters of all workers merged (`decoder.pkts` counts the
+    /// frames the workers processed: read minus queue drops), plus
+    /// `capture.queue_drops`.
+    pub run: RunReport,
+    /// Frames the source yielded.
+    pub read: u64,
+    /// Frames discarded because their worker's queue was full.
+    pub queue_drops: u64,
+    /// Alert records the writer failed to write.
+    pub write_errors: u64,
+}
+
+/// Frames a worker processes between two updates of [`Progress`] in a
+/// live run.
+const LIVE_PROGRESS_EVERY: u64 = 64;
+
+/// Runs `threading.workers` workers over a live `source` until it ends or
+/// `stop` is set (checked after every packet and every idle read).
+///
+/// Unlike a file run, the reader never waits: each frame is copied
+/// ([`OwnedPacket`]) and offered to its flow's worker (flow hash, as in
+/// [`run_parallel`]) over a bounded queue of `threading.batch ×
+/// threading.queue` frames; when that queue is full the frame is
+/// discarded and counted (`capture.queue_drops`, [`Progress::dropped`]),
+/// so a slow worker never makes the kernel drop for everyone. `read =
+/// decoder.pkts + queue_drops` at the end. Alerts reach `writer` in the
+/// order workers produce them (a live source has no file order to keep).
+pub fn run_live<S, I, T, F, W>(
+    source: &mut S,
+    cfg: &PipelineConfig,
+    threading: &Threading,
+    make: F,
+    writer: &mut W,
+    progress: &Progress,
+    stop: &AtomicBool,
+) -> LiveReport
+where
+    S: PacketSource + ?Sized,
+    I: Inspector,
+    T: RecordTap,
+    F: Fn(usize) -> (I, T) + Sync,
+    W: RecordWriter,
+{
+    let start = Instant::now();
+    let n = threading.workers.max(1);
+    let depth = threading.batch.max(1) * threading.queue.max(1);
+    let (rec_tx, rec_rx) = bounded::<(u64, PacketBytes)>(depth);
+    let mut capture_error = None;
+    let (mut read, mut drops) = (0u64, 0u64);
+    let (ends, write_errors) = std::thread::scope(|s| {
+        let mut senders = Vec::with_capacity(n);
+        let mut handles = Vec::with_capacity(n);
+        for w in 0..n {
+            let (tx, rx) = bounded::<OwnedPacket>(depth);
+            senders.push(tx);
+            let rec_tx = rec_tx.clone();
+            let make = &make;
+            let mut wcfg = cfg.clone();
+            wcfg.flow.table_id = cfg.flow.table_id.wrapping_add(w as u16);
+            handles.push(s.spawn(move || live_worker(w, &wcfg, make, rx, rec_tx, progress)));
+        }
+        drop(rec_tx);
+        let writer_handle = s.spawn(move || {
+            let mut errors = 0u64;
+            for (index, rec) in rec_rx {
+                errors += u64::from(writer.write(index, rec).is_err());
+            }
+            errors
+        });
+        while !stop.load(Ordering::Relaxed) {
+            match source.next_packet() {
+                Ok(Next::Packet(p)) => {
+                    read += 1;
+                    progress.read.fetch_add(1, Ordering::AcqRel);
+                    let w = worker_for(p.linktype, p.data, n);
+                    if let Err(TrySendError::Full(_)) = senders[w].try_send(p.to_owned_packet()) {
+                        drops += 1;
+                        progress.dropped.fetch_add(1, Ordering::AcqRel);
+                    }
+                }
+                Ok(Next::Idle) => {}
+                Ok(Next::End) => break,
+                Err(e) => {
+                    capture_error = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(senders);
+        let ends: Vec<WorkerTotals> = handles
+            .into_iter()
+            .map(|h| h.join().expect("worker thread panicked"))
+            .collect();
+        let errors = writer_handle.join().expect("writer thread panicked");
+        (ends, errors)
+    });
+    let mut run = merge_workers(ends, start, capture_error);
+    if drops > 0 {
+        let _ = run.stats.set("capture.queue_drops", drops);
+    }
+    progress.done.store(true, Ordering::Release);
+    LiveReport {
+        run,
+        read,
+        queue_drops: drops,
+        write_errors,
+    }
+}
+
+/// One worker of a live run: processes its queue until the reader hangs
+/// up, sending each packet's alert records to the writer.
+fn live_worker<I, T, F>(
+    id: usize,
+    cfg: &PipelineConfig,
+    make: &F,
+    rx: Receiver<OwnedPacket>,
+    records: Sender<(u64, PacketBytes)>,
+    progress: &Progress,
+) -> WorkerTotals
+where
+    I: Inspector,
+    T: RecordTap,
+    F: Fn(usize) -> (I, T),
+{
+    let (inspector, mut tap) = make(id);
+    let mut worker = Worker::with_inspector(cfg, inspector);
+    let mut latency = Latency::new();
+    let mut reported = (0u64, 0u64);
+    for pkt in rx {
+        let t0 = Instant::now();
+        worker.process(&pkt.as_raw());
+        latency.record(elapsed_ns(t0));
+        if let Some(rec) = tap.take() {
+            progress
+                .alerts
+                .fetch_add(u64::from(rec.alerts), Ordering::Relaxed);
+            let _ = records.send((pkt.index, rec));
+        }
+        if worker.packets() % LIVE_PROGRESS_EVERY == 0 {
+            reported = publish(progress, &worker, reported, false);
+        }
+    }
+    publish(progress, &worker, reported, false);
+    let totals = WorkerTotals::finish(&mut worker, latency);
+    if let Some(rec) = tap.take() {
+        let _ = records.send((u64::MAX, rec));
+    }
+    totals
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod live_tests {
+    use super::*;
+    use crate::capture::{LinkType, Timestamp};
+    use crate::decode::craft::{PacketBuilder, TcpSpec};
+    use crate::runtime::ctx::PacketCtx;
+
+    /// `total` copies of one TCP frame (one flow, so one worker), then
+    /// the end.
+    struct Burst {
+        frame: Vec<u8>,
+        sent: u64,
+        total: u64,
+    }
+
+    impl PacketSource for Burst {
+        fn next_packet(&mut self) -> Result<Next<'_>, CaptureError> {
+            if self.sent == self.total {
+                return Ok(Next::End);
+            }
+            self.sent += 1;
+            Ok(Next::Packet(RawPacket {
+                index: self.sent,
+                ts: Timestamp::new(1_700_000_000, 0),
+                linktype: LinkType::ETHERNET,
+                data: &self.frame,
+                orig_len: self.frame.len() as u32,
+            }))
+        }
+    }
+
+    /// An inspector that takes 200 µs per packet: far slower than the
+    /// reader.
+    struct Slow;
+
+    impl Inspector for Slow {
+        type FlowData = ();
+        fn inspect(&mut self, _ctx: &PacketCtx<'_>, _flow: Option<&mut ()>) {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    fn burst(total: u64) -> Burst {
+        let frame = PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2])
+            .tcp(40000, 80, TcpSpec::syn())
+            .ethernet();
+        Burst {
+            frame,
+            sent: 0,
+            total,
+        }
+    }
+
+    #[test]
+    fn a_slow_worker_makes_the_queue_drop_and_count() {
+        let mut src = burst(5_000);
+        let threading = Threading {
+            workers: 2,
+            batch: 4,
+            queue: 4,
+        };
+        let progress = Progress::default();
+        let stop = AtomicBool::new(false);
+        let report = run_live(
+            &mut src,
+            &PipelineConfig::default(),
+            &threading,
+            |_| (Slow, NoRecords),
+            &mut NoWrites,
+            &progress,
+            &stop,
+        );
+        assert_eq!(report.read, 5_000);
+        // 5000 frames at 200 µs each would take a second; the reader is
+        // done in milliseconds, so most of them found the queue full.
+        assert!(report.queue_drops > 1_000, "{}", report.queue_drops);
+        assert_eq!(
+            report.run.stats.counter("decoder.pkts") + report.queue_drops,
+            5_000
+        );
+        assert_eq!(
+            report.run.stats.counter("capture.queue_drops"),
+            report.queue_drops
+        );
+        let snap = progress.snapshot();
+        assert_eq!(snap.dropped, report.queue_drops);
+        assert_eq!(snap.queued, 0);
+    }
+
+    #[test]
+    fn a_fast_worker_loses_nothing_and_stop_ends_the_run() {
+        let mut src = burst(50);
+        let progress = Progress::default();
+        let stop = AtomicBool::new(false);
+        let report = run_live(
+            &mut src,
+            &PipelineConfig::default(),
+            &Threading::new(2),
+            |_| (crate::runtime::NoInspection, NoRecords),
+            &mut NoWrites,
+            &progress,
+            &stop,
+        );
+        assert_eq!((report.read, report.queue_drops), (50, 0));
+        assert_eq!(report.run.stats.counter("decoder.pkts"), 50);
+        assert!(report.run.stats.get("capture.queue_drops").is_none());
+        // Set before the start: nothing is read.
+        stop.store(true, Ordering::Relaxed);
+        let mut src = burst(50);
+        let report = run_live(
+            &mut src,
+            &PipelineConfig::default(),
+            &Threading::new(1),
+            |_| (crate::runtime::NoInspection, NoRecords),
+            &mut NoWrites,
+            &Progress::default(),
+            &stop,
+        );
+        assert_eq!(report.read, 0);
+    }
+
+    struct NoWrites;
+
+    impl RecordWriter for NoWrites {
+        fn write(&mut self, _index: u64, _rec: PacketBytes) -> io::Result<()> {
+            Ok(())
+        }
+    }
+}
