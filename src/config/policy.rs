@@ -64,6 +64,9 @@ pub const IMPLEMENTED: &[&str] = &[
     "stream.checksum-validation",
     "pcap-file.checksum-checks",
     "detect",
+    // Inline mode (`run -q`): src/ips/nfq.rs.
+    "nfq.mode",
+    "nfq.fail-open",
     // Outputs.
     "outputs.fast.enabled",
     "outputs.fast.filename",
