@@ -291,6 +291,52 @@ pub struct Xbits {
     pub expire: Option<u32>,
 }
 
+/// How long a host bit lives when `hostbits` sets it (Suricata's fixed
+/// 300 s).
+pub const HOSTBITS_EXPIRE: u32 = 300;
+
+/// Parses `hostbits` (`set,name[,src|dst]`, `noalert`): bits on the source
+/// (the default) or destination host, the same store as `xbits` with
+/// `track ip_src` / `ip_dst` (Suricata keeps both as host bits), expiring
+/// after [`HOSTBITS_EXPIRE`] seconds. `None` for `hostbits:noalert`.
+pub(crate) fn parse_hostbits(value: &str) -> VResult<Option<Xbits>> {
+    let mut it = commas(value);
+    let cmd = it.next().unwrap_or("");
+    let command = BitsCommand::from_name(cmd)
+        .ok_or_else(|| ValueError::new(format!("unknown hostbits command '{cmd}'")))?;
+    let name = it.next().filter(|n| !n.is_empty());
+    if command == BitsCommand::NoAlert {
+        return match name {
+            None => Ok(None),
+            Some(n) => Err(ValueError::at(value, n, "hostbits:noalert takes no name")),
+        };
+    }
+    let name = name.ok_or_else(|| ValueError::new("hostbits needs a bit name"))?;
+    let (names, combine) = bit_names(name).map_err(|e| ValueError::at(value, name, e.reason))?;
+    let track = match it.next() {
+        None | Some("src") => XbitsTrack::IpSrc,
+        Some("dst") => XbitsTrack::IpDst,
+        Some(d) => {
+            let why = if d == "both" {
+                "hostbits direction 'both' is not implemented (nor in Suricata)".to_string()
+            } else {
+                format!("expected src or dst, found '{d}'")
+            };
+            return Err(ValueError::at(value, d, why));
+        }
+    };
+    if let Some(extra) = it.next() {
+        return Err(ValueError::at(value, extra, "unexpected hostbits option"));
+    }
+    Ok(Some(Xbits {
+        command,
+        names,
+        combine,
+        track,
+        expire: Some(HOSTBITS_EXPIRE),
+    }))
+}
+
 /// Parses `xbits` (`set,name,track ip_src,expire 60`).
 pub(crate) fn parse_xbits(value: &str) -> VResult<Xbits> {
     let mut it = commas(value);
@@ -644,6 +690,31 @@ mod tests {
         assert_eq!(x.to_string(), "set,ET.PROPFIND,track ip_src,expire 30");
         assert!(parse_xbits("set,x").is_err());
         assert!(parse_xbits("set,x,track ip_nowhere").is_err());
+    }
+
+    #[test]
+    fn hostbits_forms() {
+        // The source host by default, 300 s, the xbits store.
+        let x = parse_hostbits("set,abc").unwrap().unwrap();
+        assert_eq!(
+            (x.command, x.track, x.expire),
+            (BitsCommand::Set, XbitsTrack::IpSrc, Some(300))
+        );
+        assert_eq!(x.to_string(), "set,abc,track ip_src,expire 300");
+        let x = parse_hostbits("isnotset,abc,dst").unwrap().unwrap();
+        assert_eq!(
+            (x.command, x.track),
+            (BitsCommand::IsNotSet, XbitsTrack::IpDst)
+        );
+        assert_eq!(parse_hostbits("noalert").unwrap(), None);
+        assert!(parse_hostbits("noalert,abc").is_err());
+        assert!(parse_hostbits("set").is_err());
+        assert!(parse_hostbits("set,abc,both")
+            .unwrap_err()
+            .reason
+            .contains("both"));
+        let e = parse_hostbits("set,abc,sideways").unwrap_err();
+        assert_eq!(e.at, 8);
     }
 
     #[test]

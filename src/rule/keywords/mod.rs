@@ -180,8 +180,8 @@ fn arity(name: &str) -> Option<Arity> {
         | "within" | "pcre" | "byte_test" | "byte_jump" | "byte_extract" | "byte_math"
         | "isdataat" | "bsize" | "bufferlen" | "urilen" | "asn1" | "flowbits" | "xbits"
         | "flowint" | "stream_size" | "flags" | "tcp.flags" | "fragbits" | "ipopts"
-        | "ip_proto" | "dsize" | "ttl" | "tos" | "id" | "fragoffset" | "seq" | "ack"
-        | "tcp.seq" | "tcp.ack" | "requires" | "window" | "tcp.mss" | "itype" | "icode"
+        | "hostbits" | "ip_proto" | "dsize" | "ttl" | "tos" | "id" | "fragoffset" | "seq"
+        | "ack" | "tcp.seq" | "tcp.ack" | "requires" | "window" | "tcp.mss" | "itype" | "icode"
         | "icmp_id" | "icmp_seq" | "decode-event" | "stream-event" | "app-layer-event"
         | "app-layer-protocol" | "ssl_state" | "ssl_version" | "tls.version"
         | "tls.fingerprint" | "dce_iface" | "dce_opnum" | "ftpdata_command" | "sip_method"
@@ -270,6 +270,7 @@ fn parse_known(name: &str, raw: Option<&str>, v: &str, _dialect: Dialect) -> VRe
         "flow" => cond(C::Flow(flow::parse_flow(v)?)),
         "flowbits" => cond(C::Flowbits(flow::parse_flowbits(v)?)),
         "xbits" => cond(C::Xbits(flow::parse_xbits(v)?)),
+        "hostbits" => cond(flow::parse_hostbits(v)?.map_or(C::Noalert, C::Xbits)),
         "flowint" => cond(C::Flowint(flow::parse_flowint(v)?)),
         "stream_size" => cond(C::StreamSize(flow::parse_stream_size(v)?)),
         "flags" | "tcp.flags" => cond(C::Flags(packet::parse_flags(v)?)),
