@@ -21,7 +21,9 @@ use crate::rule::{resolve_address, AddressExpr};
 
 use super::super::actions::{address_negated_exprs, order_key, ActionBits, IpOnly};
 use super::super::engine::CompiledRule;
+use super::super::keywords::tag::TagSpec;
 use super::super::keywords::threshold::{Suppress, ThresholdSpec};
+use crate::rule::Condition;
 
 /// Suricata's default `packet-alert-max`.
 pub const DEFAULT_PACKET_ALERT_MAX: usize = 15;
@@ -119,6 +121,8 @@ pub(crate) struct RulePost {
     pub suppress: Vec<Suppress>,
     /// Thresholds and rate filters, in order.
     pub gates: Vec<Gate>,
+    /// The rule's `tag`s, set when its match survives the gates.
+    pub tags: Vec<TagSpec>,
 }
 
 /// Builds the per-rule data; warnings say which entries were skipped.
@@ -156,6 +160,14 @@ pub(crate) fn build(rules: &[CompiledRule], cfg: &PostMatchConfig) -> (Vec<RuleP
                 stream: !r.payload.is_empty(),
                 suppress: Vec::new(),
                 gates: r.thresholds.iter().copied().map(Gate::Count).collect(),
+                tags: r
+                    .conditions
+                    .iter()
+                    .filter_map(|c| match c {
+                        Condition::Tag(t) => Some(TagSpec::from_rule(t)),
+                        _ => None,
+                    })
+                    .collect(),
             }
         })
         .collect();
