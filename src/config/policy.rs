@@ -61,6 +61,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "stream.midstream",
     "stream.midstream-policy",
     "exception-policy",
+    "app-layer.error-policy",
     "stream.checksum-validation",
     "pcap-file.checksum-checks",
     "detect",

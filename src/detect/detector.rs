@@ -28,6 +28,7 @@ use super::engine::{DetectScratch, Engine};
 use super::packet::View;
 use super::postmatch::{PacketFacts, PostMatch, PostMatchConfig, PostMatchCounters};
 
+mod app_error;
 mod tagged;
 
 /// One worker's detection: the shared engine, its scratch, and where
@@ -199,6 +200,9 @@ impl<S: AlertSink> Inspector for Detector<S> {
         let app_proto = flow_data
             .as_deref_mut()
             .and_then(|f| observe_app(&mut f.app, ctx, &mut v));
+        if self.app_layer_error(ctx, &v, flow_data.as_deref_mut()) {
+            return;
+        }
         self.engine.inspect(
             &v,
             &mut self.scratch,

@@ -40,6 +40,7 @@ use super::keywords::bits::XbitsTable;
 use super::keywords::tag::{TagPacket, TagTables};
 use super::keywords::threshold::{MatchSite, Outcome, ThresholdState};
 use crate::config::NewAction;
+use crate::flow::ExceptionPolicy;
 
 /// Most threshold counters one detector keeps.
 pub const THRESHOLD_CAPACITY: usize = 1 << 16;
@@ -85,6 +86,8 @@ pub(crate) struct PostMatch {
     thresholds: ThresholdState,
     xbits: XbitsTable,
     tags: TagTables,
+    /// `app-layer.error-policy` and `exception-policy`, as written.
+    error_policy: (Option<ExceptionPolicy>, Option<ExceptionPolicy>),
     queue: Vec<u32>,
     pub counters: PostMatchCounters,
 }
@@ -109,6 +112,7 @@ impl PostMatch {
                 thresholds: ThresholdState::new(THRESHOLD_CAPACITY),
                 xbits: XbitsTable::new(XBITS_CAPACITY),
                 tags: TagTables::new(TAG_CAPACITY),
+                error_policy: (cfg.app_layer_error_policy, cfg.exception_policy),
                 queue: Vec::new(),
                 counters: PostMatchCounters::default(),
             },
@@ -130,6 +134,12 @@ impl PostMatch {
             }
             _ => None,
         }
+    }
+
+    /// The `app-layer.error-policy` in effect in IPS mode (`ips`) or not.
+    pub fn app_layer_error_policy(&self, ips: bool) -> ExceptionPolicy {
+        let (explicit, master) = self.error_policy;
+        crate::flow::app_layer_error_policy(explicit, master, ips)
     }
 
     /// Updates the session and host tags `pkt` belongs to; whether it is
@@ -158,6 +168,7 @@ impl PostMatch {
             tags,
             queue,
             counters,
+            ..
         } = self;
         let later_in_flow = pkt.flow.is_some_and(|(_, first)| !first);
         queue.clear();

@@ -17,6 +17,7 @@
 //! Nothing here counts; see [`super::ThresholdState`] users.
 
 use crate::config::{ActionOrder, Config, RateFilter, ThresholdRule, Thresholds, Vars};
+use crate::flow::ExceptionPolicy;
 use crate::rule::{resolve_address, AddressExpr};
 
 use super::super::actions::{address_negated_exprs, order_key, ActionBits, IpOnly};
@@ -40,6 +41,11 @@ pub struct PostMatchConfig {
     /// Address variables, for suppress `ip $VAR` and negated rule
     /// addresses.
     pub vars: Vars,
+    /// `app-layer.error-policy`, as written (resolved with the engine
+    /// mode by [`crate::flow::app_layer_error_policy`]).
+    pub app_layer_error_policy: Option<ExceptionPolicy>,
+    /// The `exception-policy` master switch, as written.
+    pub exception_policy: Option<ExceptionPolicy>,
 }
 
 impl Default for PostMatchConfig {
@@ -49,6 +55,8 @@ impl Default for PostMatchConfig {
             thresholds: Thresholds::new(),
             packet_alert_max: DEFAULT_PACKET_ALERT_MAX,
             vars: Vars::builtin(),
+            app_layer_error_policy: None,
+            exception_policy: None,
         }
     }
 }
@@ -82,12 +90,24 @@ impl PostMatchConfig {
             },
             None => Thresholds::new(),
         };
+        let mut policy = |key: &str| {
+            let v = config.get_str(key)?;
+            let p = ExceptionPolicy::parse(v);
+            if p.is_none() {
+                warnings.push(format!("{key}: '{v}' is not an exception policy; ignored"));
+            }
+            p
+        };
+        let app_layer_error_policy = policy("app-layer.error-policy");
+        let exception_policy = policy("exception-policy");
         Ok((
             PostMatchConfig {
                 action_order,
                 thresholds,
                 packet_alert_max,
                 vars: config.vars(),
+                app_layer_error_policy,
+                exception_policy,
             },
             warnings,
         ))
