@@ -262,7 +262,8 @@ mod tests {
         assert!(!is_implemented("stream.midstreamx"));
         assert!(implemented_below("stream"));
         assert!(implemented_below("outputs.eve-log"));
-        assert!(!implemented_below("app-layer"));
+        assert!(implemented_below("app-layer"));
+        assert!(!implemented_below("app-layer.protocols"));
     }
 
     #[test]
@@ -315,7 +316,7 @@ mod tests {
         assert_eq!(
             keys(&root),
             vec![
-                "app-layer",
+                "app-layer.protocols",
                 "stream.memcap",
                 "stream.reassembly",
                 "outputs.eve-log.community-id",
