@@ -43,6 +43,11 @@ pub(super) fn ip_info(v: &View<'_, '_>) -> Option<IpInfo> {
 }
 
 impl<S: AlertSink> Detector<S> {
+    /// Tagged packets logged so far (rule keyword `tag`).
+    pub fn tagged_packets(&self) -> u64 {
+        self.tagged
+    }
+
     /// Updates the tags of the packet's flow and hosts; logs it when
     /// tagged.
     pub(super) fn handle_tags(&mut self, ctx: &PacketCtx<'_>, v: &View<'_, '_>) {

@@ -266,31 +266,22 @@ impl TagTables {
             self.purge_idle(pkt.now_us);
         }
         let room = self.entries < self.capacity;
-        let list = match (spec.target, pkt.flow, pkt.addrs) {
-            (TagTarget::Session, Some(id), _) => self.flows.entry(id).or_default(),
-            (TagTarget::SrcHost, _, Some((src, _))) => self.hosts.entry(src).or_default(),
-            (TagTarget::DstHost, _, Some((_, dst))) => self.hosts.entry(dst).or_default(),
+        let added = match (spec.target, pkt.flow, pkt.addrs) {
+            (TagTarget::Session, Some(id), _) => {
+                add_to(&mut self.flows, id, spec, gid, sid, pkt, room)
+            }
+            (TagTarget::SrcHost, _, Some((src, _))) => {
+                add_to(&mut self.hosts, src, spec, gid, sid, pkt, room)
+            }
+            (TagTarget::DstHost, _, Some((_, dst))) => {
+                add_to(&mut self.hosts, dst, spec, gid, sid, pkt, room)
+            }
             _ => return,
         };
-        match list.add(spec, gid, sid, pkt.now_us, room) {
+        match added {
             Added::New => self.entries += 1,
             Added::Updated => {}
-            Added::Full => {
-                self.refused += 1;
-                if list.0.is_empty() {
-                    match spec.target {
-                        TagTarget::Session => {
-                            pkt.flow.map(|id| self.flows.remove(&id));
-                        }
-                        TagTarget::SrcHost => {
-                            pkt.addrs.map(|(s, _)| self.hosts.remove(&s));
-                        }
-                        TagTarget::DstHost => {
-                            pkt.addrs.map(|(_, d)| self.hosts.remove(&d));
-                        }
-                    }
-                }
-            }
+            Added::Full => self.refused += 1,
         }
     }
 
@@ -339,6 +330,24 @@ impl TagTables {
         self.flows.retain(|_, l| !l.0.is_empty());
         self.hosts.retain(|_, l| !l.0.is_empty());
     }
+}
+
+/// Adds to the list of `key` in `map`, leaving no empty list behind.
+fn add_to<K: std::hash::Hash + Eq + Copy>(
+    map: &mut HashMap<K, TagList>,
+    key: K,
+    spec: &TagSpec,
+    gid: u32,
+    sid: u32,
+    pkt: &TagPacket,
+    room: bool,
+) -> Added {
+    let list = map.entry(key).or_default();
+    let added = list.add(spec, gid, sid, pkt.now_us, room);
+    if list.0.is_empty() {
+        map.remove(&key);
+    }
+    added
 }
 
 #[cfg(test)]
