@@ -393,7 +393,7 @@ fn unimplemented_settings_warn_once_per_section_or_key() {
     assert_eq!(
         keys,
         [
-            "app-layer",
+            "app-layer.protocols",
             "stream.memcap",
             "stream.reassembly",
             "outputs.eve-log.types.flow"

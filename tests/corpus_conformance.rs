@@ -28,7 +28,7 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
     ("bug-6244-tcp-rst-with-data", "sid 4 alerts on a pseudo packet (pcap_cnt null) from the stream flushed by the RST: no stream reassembly yet"),
     ("bug-docs-5030-01", "Suricata matches the endswith content on the reassembled stream at flow end (pseudo packet, pcap_cnt null): no stream reassembly yet"),
     ("stream-async-6063-srv-03", "Suricata raises the alert on the flow-end pseudo packet (pcap_cnt null) from the reassembled stream: no stream reassembly yet"),
-    ("detect-udp-flow-rule-02", "app-layer.error-policy=drop-packet: Suricata drops packet 7 on a DNS parser error and does not inspect it; app-layer exception policies are not implemented (the post-match actions themselves agree)"),
+    ("detect-bytetest-02", "stream timing (one midstream TCP packet): Suricata alerts all four matching rules on the flow-end pseudo packet from the raw stream (pcap_cnt null), and on packet 1 only sids 4 and 5 (the ones with a content); rulewire, without stream reassembly, alerts all four on packet 1. sid 3's byte_test offset 214748364 loads in both and matches in neither"),
 ];
 
 /// App-tier cases whose rules are all active (their header protocol is an

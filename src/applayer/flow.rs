@@ -103,6 +103,17 @@ impl FlowApp {
         }
     }
 
+    /// Whether the flow's parser would fail on `pkt` (an app-layer error,
+    /// for `app-layer.error-policy`): only SIP over UDP is checked, by its
+    /// first line ([`super::sip::first_line_ok`]). Call after
+    /// [`FlowApp::observe`] with the same packet.
+    pub fn parse_error(&self, pkt: &Observed<'_>) -> bool {
+        self.proto == Some(AppProto::Sip)
+            && pkt.ip_proto == 17
+            && !pkt.payload.is_empty()
+            && !super::sip::first_line_ok(pkt.to_server, pkt.payload)
+    }
+
     /// Feeds one packet of the flow; returns the flow's protocol after it.
     pub fn observe(&mut self, pkt: &Observed<'_>) -> Option<AppProto> {
         if self.proto.is_some() || pkt.payload.is_empty() {
@@ -270,5 +281,40 @@ mod tests {
         let mut g = FlowApp::default();
         assert_eq!(g.observe(&pkt(1, true, &q)), None);
         assert!(!g.failed());
+    }
+
+    /// SIP over UDP (suricata-verify detect-udp-flow-rule-02): detected on
+    /// the INVITE; a request sent to the client and a response sent to the
+    /// server are parser errors, the right directions are not.
+    #[test]
+    fn sip_detection_and_parse_errors() {
+        let udp = |to_server: bool, payload: &'static [u8]| Observed {
+            ip_proto: 17,
+            to_server,
+            ports: if to_server {
+                (5060, 5061)
+            } else {
+                (5061, 5060)
+            },
+            stream_ready: false,
+            payload,
+        };
+        let mut f = FlowApp::default();
+        let invite = udp(true, b"INVITE sip:a@b:55060 SIP/2.0\r\nVia: x\r\n\r\n");
+        assert!(!f.parse_error(&invite), "nothing detected yet");
+        assert_eq!(f.observe(&invite), Some(AppProto::Sip));
+        assert_eq!(f.eve_name(), Some("sip"));
+        assert!(!f.parse_error(&invite));
+        let trying = udp(false, b"SIP/2.0 100 Trying\r\n\r\n");
+        assert!(!f.parse_error(&trying));
+        assert!(f.parse_error(&udp(false, b"REGISTER sip:b SIP/2.0\r\n\r\n")));
+        assert!(f.parse_error(&udp(true, b"SIP/2.0 200 OK\r\n\r\n")));
+        // Empty datagrams are not parsed.
+        assert!(!f.parse_error(&udp(true, b"")));
+        // Other protocols are never checked.
+        let mut g = FlowApp::default();
+        let q = udp(true, b"SIP/2.0 200 OK\r\n\r\n");
+        g.observe(&q);
+        assert!(!g.parse_error(&q));
     }
 }

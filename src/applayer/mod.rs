@@ -8,6 +8,11 @@
 //! `AppProtoEquals`: `http` matches HTTP/1 and HTTP/2, `dcerpc` matches
 //! SMB), and the detection state of one flow: bounded, inline, no heap.
 //!
+//! Besides detection, one parser check: a SIP-over-UDP datagram whose
+//! first line is not a request line (to the server) or a status line (to
+//! the client) is an app-layer parser error, as in Suricata ([`sip`],
+//! [`FlowApp::parse_error`]), for `app-layer.error-policy`.
+//!
 //! What it does not do: parse the protocols (no transactions, no sticky
 //! buffers), follow a protocol change (STARTTLS, HTTP `Upgrade`), or use
 //! expectations (`ftp-data` flows, which Suricata learns from the FTP
@@ -18,6 +23,7 @@
 
 mod flow;
 pub mod probe;
+pub mod sip;
 
 pub use flow::{FlowApp, Observed};
 

@@ -20,8 +20,10 @@
 //! UDP and TCP (header sanity, then the questions when the whole message
 //! is there).
 //!
-//! [`DETECTED`] lists the protocols found here; others (IMAP, SIP, ...) are
-//! not detected yet.
+//! On UDP, SIP's patterns come first ([`super::sip::detect`]).
+//!
+//! [`DETECTED`] lists the protocols found here; others (IMAP, SIP over
+//! TCP, ...) are not detected yet.
 
 use super::AppProto;
 
@@ -36,6 +38,7 @@ pub const DETECTED: &[AppProto] = &[
     AppProto::Smb,
     AppProto::Dcerpc,
     AppProto::Dns,
+    AppProto::Sip,
 ];
 
 /// What the bytes seen so far say.
@@ -387,6 +390,8 @@ pub fn detect(i: &Input<'_>) -> Probe {
         if let Some(p) = patterns(i) {
             return p;
         }
+    } else if let Some(Probe::Found(p)) = super::sip::detect(i.to_server, i.data) {
+        return Probe::Found(p);
     }
     let mut need_more = i.tcp && i.data.len() < PM_DEPTH;
     let ports = if i.server_port == i.client_port {

@@ -12,8 +12,8 @@ use rulewire::config::{Classifications, Config};
 use rulewire::detect::{Detector, Engine, EngineBuilder, PostMatchConfig};
 use rulewire::ips::{output_format, IpsPcap};
 use rulewire::output::{
-    AlertFormat, AlertOutputs, AlertSink, BufferSink, Eve, EveFormat, FastLog, FastLogFormat,
-    FormatSet, MultiSink, PacketBytes, RunSummary, SplitWriter, UtcOffset,
+    AlertFormat, AlertOutputs, AlertSink, BufferSink, Eve, FastLog, FastLogFormat, FormatSet,
+    MultiSink, PacketBytes, RunSummary, SplitWriter, UtcOffset,
 };
 use rulewire::rule::{load_paths, LoadOptions};
 use rulewire::runtime::{
@@ -198,7 +198,7 @@ fn run_one(
         ));
     }
     if outputs.eve_alerts {
-        sink.push(Eve::new(EveFormat::default(), io::BufWriter::new(eve)));
+        sink.push(Eve::new(outputs.eve_format(), io::BufWriter::new(eve)));
     }
     let (mut detector, warnings) = Detector::with_config(engine, sink, post);
     for w in &warnings {
@@ -243,7 +243,7 @@ fn run_many(
         files.push(Box::new(fast));
     }
     if outputs.eve_alerts {
-        formats.push(Box::new(EveFormat::default()));
+        formats.push(Box::new(outputs.eve_format()));
         files.push(Box::new(eve));
     }
     let formats: FormatSet = Arc::from(formats);

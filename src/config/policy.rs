@@ -61,6 +61,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "stream.midstream",
     "stream.midstream-policy",
     "exception-policy",
+    "app-layer.error-policy",
     "stream.checksum-validation",
     "pcap-file.checksum-checks",
     "detect",
@@ -264,7 +265,8 @@ mod tests {
         assert!(!is_implemented("stream.midstreamx"));
         assert!(implemented_below("stream"));
         assert!(implemented_below("outputs.eve-log"));
-        assert!(!implemented_below("app-layer"));
+        assert!(implemented_below("app-layer"));
+        assert!(!implemented_below("app-layer.protocols"));
     }
 
     #[test]
@@ -317,7 +319,7 @@ mod tests {
         assert_eq!(
             keys(&root),
             vec![
-                "app-layer",
+                "app-layer.protocols",
                 "stream.memcap",
                 "stream.reassembly",
                 "outputs.eve-log.community-id",

@@ -28,6 +28,9 @@ use super::engine::{DetectScratch, Engine};
 use super::packet::View;
 use super::postmatch::{PacketFacts, PostMatch, PostMatchConfig, PostMatchCounters};
 
+mod app_error;
+mod tagged;
+
 /// One worker's detection: the shared engine, its scratch, and where
 /// alerts go.
 pub struct Detector<S> {
@@ -40,6 +43,8 @@ pub struct Detector<S> {
     /// rule's action; `reject` when none was logged).
     last_reject: RejectDirection,
     alerts: u64,
+    /// Tagged packets logged (`tag`).
+    tagged: u64,
     write_errors: u64,
     /// Whether alerts say IPS mode (`--simulate-ips`).
     pub ips_mode: bool,
@@ -74,6 +79,7 @@ impl<S: AlertSink> Detector<S> {
                 last_verdict: Verdict::Accept,
                 last_reject: RejectDirection::Source,
                 alerts: 0,
+                tagged: 0,
                 write_errors: 0,
                 ips_mode: false,
             },
@@ -194,12 +200,16 @@ impl<S: AlertSink> Inspector for Detector<S> {
         let app_proto = flow_data
             .as_deref_mut()
             .and_then(|f| observe_app(&mut f.app, ctx, &mut v));
+        if self.app_layer_error(ctx, &v, flow_data.as_deref_mut()) {
+            return;
+        }
         self.engine.inspect(
             &v,
             &mut self.scratch,
             flow_data.as_deref_mut().map(|f| &mut f.bits),
         );
         if self.scratch.matched.is_empty() {
+            self.handle_tags(ctx, &v);
             return;
         }
         let rules = self.engine.rules();
@@ -289,6 +299,7 @@ impl<S: AlertSink> Inspector for Detector<S> {
             },
         );
         self.last_reject = reject_dir.unwrap_or(RejectDirection::Source);
+        self.handle_tags(ctx, &v);
     }
 
     fn verdict(&self) -> PacketVerdict {

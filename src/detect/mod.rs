@@ -11,7 +11,8 @@
 //! as the detector's flow data), and the packet conditions (`flow`, `dsize`,
 //! `ttl`, `tos`, `id`, `ip_proto`, `ipopts`, `fragbits`, `fragoffset`,
 //! `sameip`, `flags`, `seq`, `ack`, `window`, `itype`, `icode`, `icmp_id`,
-//! `icmp_seq`, `tcp.mss`, checksum keywords, `decode-event`, `noalert`).
+//! `icmp_seq`, `tcp.mss`, checksum keywords, `decode-event`, `noalert`,
+//! `tag`).
 //! Metadata keywords are no-ops. An application-layer protocol in the
 //! header (`alert tls ...`) restricts a rule to flows [`crate::applayer`]
 //! detected as that protocol. After the engine, the post-match stage

@@ -280,7 +280,8 @@ pub fn condition_matches(c: &Condition, v: &View<'_, '_>) -> bool {
         Condition::Checksum(k, valid) => v.ctx.decoded.checksum(checksum_kind(*k)) == Some(*valid),
         Condition::DecodeEvent(name) => DecodeEvent::from_name(name)
             .is_some_and(|e| v.ctx.decoded.has_event(e) || v.ctx.defrag_events.contains(e)),
-        Condition::Noalert | Condition::Alert => true,
+        // Acted on after the match (post-match stage).
+        Condition::Noalert | Condition::Alert | Condition::Tag(_) => true,
         _ => false,
     }
 }

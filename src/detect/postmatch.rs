@@ -14,12 +14,17 @@
 //!    [`Outcome`]: alert, silent (action only) or ignored.
 //! 4. The action applies unless ignored (a pass after a drop on the same
 //!    packet does not); a flow-scoped drop/pass sets the flow's verdict.
-//! 5. The alert is logged if it kept the alert bit and was not silenced,
+//! 5. Unless ignored, the rule's `tag`s are set ([`TagTables`]).
+//! 6. The alert is logged if it kept the alert bit and was not silenced,
 //!    up to `packet-alert-max` per packet (the rest are counted as
 //!    discarded). The first pass ends the queue.
 //!
-//! Memory: thresholds and xbits live in bounded tables ([`ThresholdState`],
-//! [`XbitsTable`]) keyed by packet time; `by_flow` thresholds are keyed by
+//! Then, for every inspected packet (matches or not),
+//! [`PostMatch::tag_packet`] updates the tags of its flow and hosts and
+//! says whether it is a tagged packet (Suricata's `TagHandlePacket`).
+//!
+//! Memory: thresholds, xbits and tags live in bounded tables
+//! ([`ThresholdState`], [`XbitsTable`], [`TagTables`]) keyed by packet time; `by_flow` thresholds are keyed by
 //! the flow id in the same table. State is per detector (one worker).
 
 mod setup;
@@ -32,13 +37,17 @@ pub use setup::{PostMatchConfig, DEFAULT_PACKET_ALERT_MAX};
 use super::actions::{ActionBits, FlowState, FlowVerdict, IpOnly, Verdict};
 use super::engine::CompiledRule;
 use super::keywords::bits::XbitsTable;
+use super::keywords::tag::{TagPacket, TagTables};
 use super::keywords::threshold::{MatchSite, Outcome, ThresholdState};
 use crate::config::NewAction;
+use crate::flow::ExceptionPolicy;
 
 /// Most threshold counters one detector keeps.
 pub const THRESHOLD_CAPACITY: usize = 1 << 16;
 /// Most host/pair bits one detector keeps.
 pub const XBITS_CAPACITY: usize = 1 << 16;
+/// Most session and host tag entries one detector keeps.
+pub const TAG_CAPACITY: usize = super::keywords::tag::DEFAULT_CAPACITY;
 
 /// What the stage needs to know about the packet.
 #[derive(Clone, Copy, Debug)]
@@ -65,6 +74,8 @@ pub struct PostMatchCounters {
     pub discarded: u64,
     /// Packets not inspected because their flow has a pass/drop verdict.
     pub flow_skipped: u64,
+    /// Tags not set for want of room.
+    pub tags_refused: u64,
 }
 
 /// The per-detector post-match state.
@@ -74,6 +85,9 @@ pub(crate) struct PostMatch {
     max_alerts: usize,
     thresholds: ThresholdState,
     xbits: XbitsTable,
+    tags: TagTables,
+    /// `app-layer.error-policy` and `exception-policy`, as written.
+    error_policy: (Option<ExceptionPolicy>, Option<ExceptionPolicy>),
     queue: Vec<u32>,
     pub counters: PostMatchCounters,
 }
@@ -97,6 +111,8 @@ impl PostMatch {
                 max_alerts: cfg.packet_alert_max.max(1),
                 thresholds: ThresholdState::new(THRESHOLD_CAPACITY),
                 xbits: XbitsTable::new(XBITS_CAPACITY),
+                tags: TagTables::new(TAG_CAPACITY),
+                error_policy: (cfg.app_layer_error_policy, cfg.exception_policy),
                 queue: Vec::new(),
                 counters: PostMatchCounters::default(),
             },
@@ -120,6 +136,19 @@ impl PostMatch {
         }
     }
 
+    /// The `app-layer.error-policy` in effect in IPS mode (`ips`) or not.
+    pub fn app_layer_error_policy(&self, ips: bool) -> ExceptionPolicy {
+        let (explicit, master) = self.error_policy;
+        crate::flow::app_layer_error_policy(explicit, master, ips)
+    }
+
+    /// Updates the session and host tags `pkt` belongs to; whether it is
+    /// a tagged packet (to log as such). Call for every inspected packet,
+    /// after [`PostMatch::finalize`] when it had matches.
+    pub fn tag_packet(&mut self, pkt: &TagPacket) -> bool {
+        self.tags.on_packet(pkt)
+    }
+
     /// Runs the stage over `matched` (indexes into `rules`); `log` gets
     /// each alert to write, in order, with the action bits it was raised
     /// with. Returns the packet's verdict.
@@ -136,8 +165,10 @@ impl PostMatch {
             max_alerts,
             thresholds,
             xbits,
+            tags,
             queue,
             counters,
+            ..
         } = self;
         let later_in_flow = pkt.flow.is_some_and(|(_, first)| !first);
         queue.clear();
@@ -159,6 +190,18 @@ impl PostMatch {
             }
             let mut bits = post.bits;
             let outcome = judge(thresholds, i, post, pkt, &mut bits);
+            if outcome != Outcome::Ignore && !post.tags.is_empty() {
+                let at = TagPacket {
+                    addrs: pkt.addrs,
+                    flow: pkt.flow.map(|(id, _)| id),
+                    now_us: pkt.now_us,
+                    len: 0,
+                };
+                for spec in &post.tags {
+                    tags.add(spec, r.gid, r.sid, &at);
+                }
+                counters.tags_refused = tags.refused;
+            }
             if outcome != Outcome::Ignore {
                 let skip_action = verdict != Verdict::Accept && bits.pass;
                 if !skip_action {

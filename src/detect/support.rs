@@ -102,6 +102,7 @@ pub fn inactive_reason(rule: &Rule) -> Option<String> {
             | Condition::StreamSize(_)
             | Condition::Threshold(_)
             | Condition::DetectionFilter(_)
+            | Condition::Tag(_)
             | Condition::Noalert
             | Condition::Alert => true,
             Condition::Xbits(x) => x.track != crate::rule::keywords::flow::XbitsTrack::Tx,

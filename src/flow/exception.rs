@@ -1,7 +1,9 @@
 //! Exception policies: what the engine does with a flow when it hits an
-//! exception condition. Only the midstream one is implemented: a TCP
-//! session whose handshake was not seen (`stream.midstream-policy`, with
-//! the `exception-policy` master switch as its default).
+//! exception condition. Two are implemented: midstream, a TCP session
+//! whose handshake was not seen (`stream.midstream-policy`, with the
+//! `exception-policy` master switch as its default), and app-layer parser
+//! errors (`app-layer.error-policy`, see [`app_layer_error_policy`]; the
+//! detector applies it).
 //!
 //! # Which policy applies (Suricata 8's `ExceptionPolicyMidstreamParse`)
 //!
@@ -176,10 +178,62 @@ pub fn midstream_policy(
     Ok(policy)
 }
 
+/// The `app-layer.error-policy` in effect (Suricata 8's
+/// `ExceptionPolicyParse` for a flow-capable option, never midstream):
+/// `explicit` is the option, `master` the `exception-policy` switch.
+/// - set: its value, `auto` being `drop-flow` in IPS mode and `ignore`
+///   otherwise (no IDS check: a `drop-packet` still stops inspection of
+///   the packet in IDS mode);
+/// - else the master switch, `auto` as above and a master `drop-*` counting
+///   as unset in IDS mode;
+/// - else `drop-flow` in IPS mode, `ignore` in IDS mode.
+pub fn app_layer_error_policy(
+    explicit: Option<ExceptionPolicy>,
+    master: Option<ExceptionPolicy>,
+    ips: bool,
+) -> ExceptionPolicy {
+    let auto = if ips {
+        ExceptionPolicy::DropFlow
+    } else {
+        ExceptionPolicy::Ignore
+    };
+    match (explicit, master) {
+        (Some(ExceptionPolicy::Auto), _) | (None, Some(ExceptionPolicy::Auto)) | (None, None) => {
+            auto
+        }
+        (Some(p), _) => p,
+        (None, Some(ExceptionPolicy::DropFlow | ExceptionPolicy::DropPacket)) if !ips => {
+            ExceptionPolicy::Ignore
+        }
+        (None, Some(p)) => p,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ExceptionPolicy as P;
     use super::*;
+
+    #[test]
+    fn app_layer_error_policy_by_mode() {
+        // Nothing set: drop-flow in IPS mode only.
+        assert_eq!(app_layer_error_policy(None, None, true), P::DropFlow);
+        assert_eq!(app_layer_error_policy(None, None, false), P::Ignore);
+        // detect-udp-flow-rule-02: `--set app-layer.error-policy=drop-packet`.
+        let dp = Some(P::DropPacket);
+        assert_eq!(app_layer_error_policy(dp, None, true), P::DropPacket);
+        assert_eq!(app_layer_error_policy(dp, None, false), P::DropPacket);
+        assert_eq!(
+            app_layer_error_policy(Some(P::Auto), None, false),
+            P::Ignore
+        );
+        // The master switch: drops count as unset in IDS mode.
+        assert_eq!(app_layer_error_policy(None, dp, false), P::Ignore);
+        assert_eq!(app_layer_error_policy(None, dp, true), P::DropPacket);
+        let pf = Some(P::PassFlow);
+        assert_eq!(app_layer_error_policy(None, pf, false), P::PassFlow);
+        assert_eq!(app_layer_error_policy(pf, dp, true), P::PassFlow);
+    }
 
     #[test]
     fn parse_spellings() {

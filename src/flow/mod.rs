@@ -82,7 +82,7 @@ pub use config::{
     FlowConfig, FlowTimeouts, ProtoClass, ProtoTimeouts, StateTimeouts, DEFAULT_MEMCAP,
 };
 pub use counters::FlowCounters;
-pub use exception::{midstream_policy, ExceptionPolicy, FlowAction};
+pub use exception::{app_layer_error_policy, midstream_policy, ExceptionPolicy, FlowAction};
 pub use key::{
     flow_id, icmpv4_counterpart, icmpv6_counterpart, FlowKey, KeyOptions, PacketKey,
     DEFAULT_HASH_SEED,

@@ -36,6 +36,8 @@ pub struct PacketBytes {
     pub outputs: Vec<Vec<u8>>,
     /// Alerts formatted into them.
     pub alerts: u32,
+    /// Tagged-packet records formatted into them (rule keyword `tag`).
+    pub tagged: u32,
 }
 
 /// An [`AlertSink`] that formats into the current packet's buffers.
@@ -59,6 +61,7 @@ impl BufferSink {
         let buf = Rc::new(RefCell::new(PacketBytes {
             outputs: vec![Vec::new(); n],
             alerts: 0,
+            tagged: 0,
         }));
         let tap = BufferTap {
             buf: Rc::clone(&buf),
@@ -78,6 +81,15 @@ impl AlertSink for BufferSink {
         Ok(())
     }
 
+    fn tagged_packet(&mut self, rec: &AlertRecord<'_>) -> io::Result<()> {
+        let mut b = self.buf.borrow_mut();
+        for (format, out) in self.formats.iter().zip(b.outputs.iter_mut()) {
+            format.format_tagged_packet(rec, out);
+        }
+        b.tagged += 1;
+        Ok(())
+    }
+
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
@@ -93,15 +105,16 @@ impl std::fmt::Debug for BufferSink {
 
 impl BufferTap {
     /// The bytes formatted since the last take, or `None` when no alert
-    /// was raised (nothing allocated then).
+    /// was raised and no packet tagged (nothing allocated then).
     pub fn take(&self) -> Option<PacketBytes> {
         let mut b = self.buf.borrow_mut();
-        if b.alerts == 0 {
+        if b.alerts == 0 && b.tagged == 0 {
             return None;
         }
         let fresh = PacketBytes {
             outputs: vec![Vec::new(); self.outputs],
             alerts: 0,
+            tagged: 0,
         };
         Some(std::mem::replace(&mut *b, fresh))
     }
@@ -219,6 +232,7 @@ mod tests {
             w.write(&PacketBytes {
                 outputs: vec![b"x\n".to_vec(), b"y\n".to_vec()],
                 alerts: 1,
+                tagged: 0,
             })
             .unwrap();
             assert_eq!(w.alerts(), 1);

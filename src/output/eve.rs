@@ -11,6 +11,10 @@
 //! `app_proto`, `direction`, `flow {...}`, `payload`, `payload_printable`,
 //! `stream`, `packet`, `packet_info {linktype, linktype_name}`.
 //!
+//! A packet tagged by a rule's `tag` (with the alert type's
+//! `tagged-packets: yes`) gets a record with `event_type: "packet"`: the
+//! same header (through `pkt_src`), then `packet` and `packet_info`.
+//!
 //! Fields without a value are left out, as Suricata does: ports only for
 //! TCP, UDP and SCTP; `icmp_*` only for ICMP/ICMPv6; `flow_id`,
 //! `app_proto`, `direction` and `flow` only for packets with a flow;
@@ -72,18 +76,40 @@ pub struct EveFormat {
     pub options: EveOptions,
     /// Time zone of `timestamp` (UTC by default).
     pub tz: UtcOffset,
+    /// The alert type's `tagged-packets: yes`: packets tagged by a rule's
+    /// `tag` get a `packet` record ([`format_tagged_packet`]). Off by
+    /// default, as in Suricata.
+    pub tagged_packets: bool,
 }
 
 impl EveFormat {
     /// Records with `options`, timestamps in `tz`.
     pub fn new(options: EveOptions, tz: UtcOffset) -> EveFormat {
-        EveFormat { options, tz }
+        EveFormat {
+            options,
+            tz,
+            tagged_packets: false,
+        }
+    }
+
+    /// The same format, writing tagged-packet records when `on`.
+    pub fn with_tagged_packets(self, on: bool) -> EveFormat {
+        EveFormat {
+            tagged_packets: on,
+            ..self
+        }
     }
 }
 
 impl AlertFormat for EveFormat {
     fn format_alert(&self, rec: &AlertRecord<'_>, out: &mut Vec<u8>) {
         format_alert(rec, &self.options, self.tz, out);
+    }
+
+    fn format_tagged_packet(&self, rec: &AlertRecord<'_>, out: &mut Vec<u8>) {
+        if self.tagged_packets {
+            format_tagged_packet(rec, self.tz, out);
+        }
     }
 }
 
@@ -110,6 +136,34 @@ pub fn format_alert(rec: &AlertRecord<'_>, options: &EveOptions, tz: UtcOffset, 
         tz,
     };
     write_line(&event, out);
+}
+
+/// Appends the EVE record of a packet tagged by a rule's `tag`
+/// (`event_type: "packet"`, Suricata's `AlertJson` with
+/// `tagged-packets`): the header, then `packet` (base64) and
+/// `packet_info`. Only `rec`'s packet fields are used.
+pub fn format_tagged_packet(rec: &AlertRecord<'_>, tz: UtcOffset, out: &mut Vec<u8>) {
+    let header = Header::new(
+        HeaderInput {
+            ts_secs: rec.ts_secs,
+            ts_nanos: rec.ts_nanos,
+            pcap_cnt: rec.pcap_cnt,
+            ip: rec.ip.as_ref(),
+            flow: rec.flow.as_ref(),
+            pkt_src: rec.pkt_src,
+            in_iface: rec.in_iface,
+            vlan: rec.vlan,
+        },
+        "packet",
+        tz,
+    );
+    write_line(
+        &PacketEvent {
+            header: &header,
+            rec,
+        },
+        out,
+    );
 }
 
 /// What an anomaly record is about (EVE `anomaly.type`).
@@ -381,6 +435,21 @@ impl Serialize for FlowBody<'_> {
                 map.serialize_entry("dest_port", &fdp)?;
             }
         }
+        map.end()
+    }
+}
+
+struct PacketEvent<'a> {
+    header: &'a Header<'a>,
+    rec: &'a AlertRecord<'a>,
+}
+
+impl Serialize for PacketEvent<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        self.header.serialize_into(&mut map)?;
+        map.serialize_entry("packet", &Base64Field(self.rec.packet.unwrap_or(&[])))?;
+        map.serialize_entry("packet_info", &PacketInfo(self.rec.linktype))?;
         map.end()
     }
 }

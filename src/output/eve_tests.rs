@@ -294,3 +294,57 @@ fn linktype_names() {
     assert_eq!(linktype_name(12), "RAW");
     assert_eq!(linktype_name(147), "n/a");
 }
+
+/// A tagged packet's record, field for field as Suricata 8.0.6 wrote
+/// packet 18 of suricata-verify eve-tag-02 (flow id aside).
+#[test]
+fn tagged_packet_record() {
+    // 192.168.0.27:54634 -> 192.168.0.103:22, ACK, 60 bytes on the wire.
+    let packet: &[u8] = &[
+        0x08, 0x00, 0x27, 0xea, 0x65, 0x89, 0x00, 0xf4, 0x8d, 0xbd, 0xfa, 0xc7, 0x08, 0x00, 0x45,
+        0x00, 0x00, 0x28, 0x82, 0x45, 0x40, 0x00, 0x80, 0x06, 0xf6, 0xb7, 0xc0, 0xa8, 0x00, 0x1b,
+        0xc0, 0xa8, 0x00, 0x67, 0xd5, 0x6a, 0x00, 0x16, 0x6f, 0x9c, 0x95, 0xc7, 0xe5, 0x97, 0xfa,
+        0x68, 0x50, 0x10, 0x10, 0x09, 0x63, 0x13, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    ];
+    let rec = AlertRecord {
+        ts_secs: 1_591_180_157, // 2020-06-03T10:29:17Z
+        ts_nanos: 850_417_000,
+        pcap_cnt: 18,
+        ip: Some(IpInfo {
+            src: v4([192, 168, 0, 27]),
+            dst: v4([192, 168, 0, 103]),
+            proto: 6,
+            transport: Transport::Ports {
+                src: 54634,
+                dst: 22,
+            },
+        }),
+        flow: Some(FlowInfo {
+            flow_id: 1_576_830_360_448_836,
+            direction: Direction::ToServer,
+            app_proto: Some("ssh"),
+            counters: None,
+        }),
+        packet: Some(packet),
+        ..AlertRecord::default()
+    };
+    let mut out = Vec::new();
+    format_tagged_packet(&rec, UtcOffset::UTC, &mut out);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "{\"timestamp\":\"2020-06-03T10:29:17.850417+0000\",\"flow_id\":1576830360448836,\
+         \"pcap_cnt\":18,\"event_type\":\"packet\",\"src_ip\":\"192.168.0.27\",\
+         \"src_port\":54634,\"dest_ip\":\"192.168.0.103\",\"dest_port\":22,\"proto\":\"TCP\",\
+         \"ip_v\":4,\"pkt_src\":\"wire/pcap\",\
+         \"packet\":\"CAAn6mWJAPSNvfrHCABFAAAogkVAAIAG9rfAqAAbwKgAZ9VqABZvnJXH5Zf6aFAQEAljEwAAAAAAAAAA\",\
+         \"packet_info\":{\"linktype\":1,\"linktype_name\":\"EN10MB\"}}\n"
+    );
+    // The format writes it only with `tagged-packets`.
+    let mut out = Vec::new();
+    let f = EveFormat::default();
+    f.format_tagged_packet(&rec, &mut out);
+    assert!(out.is_empty());
+    f.with_tagged_packets(true)
+        .format_tagged_packet(&rec, &mut out);
+    assert!(!out.is_empty());
+}

@@ -13,6 +13,7 @@
 //! The files themselves are still created (empty), so a reader of the log
 //! directory finds them as after any run.
 
+use super::eve::EveFormat;
 use crate::config::{Config, Node};
 
 /// The alert outputs a run writes.
@@ -22,6 +23,9 @@ pub struct AlertOutputs {
     pub fast: bool,
     /// `eve.json` alert records.
     pub eve_alerts: bool,
+    /// `eve.json` `packet` records for packets tagged by a rule's `tag`
+    /// (the alert type's `tagged-packets: yes`; off by default).
+    pub eve_tagged_packets: bool,
 }
 
 impl Default for AlertOutputs {
@@ -29,6 +33,7 @@ impl Default for AlertOutputs {
         AlertOutputs {
             fast: true,
             eve_alerts: true,
+            eve_tagged_packets: false,
         }
     }
 }
@@ -36,13 +41,17 @@ impl Default for AlertOutputs {
 /// Whether an output's mapping leaves it enabled (`enabled` absent counts as
 /// on, as Suricata's `ConfNodeChildValueIsTrue` with its default).
 fn enabled(node: &Node) -> bool {
-    match node.child("enabled").and_then(Node::as_str) {
-        Some(v) => matches!(
+    flag(node, "enabled").unwrap_or(true)
+}
+
+/// A yes/no child's value (Suricata's truth words), `None` when absent.
+fn flag(node: &Node, key: &str) -> Option<bool> {
+    node.child(key).and_then(Node::as_str).map(|v| {
+        matches!(
             v.trim().to_ascii_lowercase().as_str(),
             "yes" | "true" | "on" | "1"
-        ),
-        None => true,
-    }
+        )
+    })
 }
 
 impl AlertOutputs {
@@ -54,6 +63,7 @@ impl AlertOutputs {
         let mut out = AlertOutputs {
             fast: false,
             eve_alerts: false,
+            eve_tagged_packets: false,
         };
         for item in outputs.items() {
             let (Some(name), Some(body)) = (item.item_name(), item.child_map()) else {
@@ -62,17 +72,30 @@ impl AlertOutputs {
             match name {
                 "fast" => out.fast |= enabled(body),
                 "eve-log" if enabled(body) => {
-                    out.eve_alerts |= body
-                        .child("types")
-                        .map(Node::items)
-                        .unwrap_or(&[])
-                        .iter()
-                        .any(|t| t.as_str() == Some("alert") || t.item_name() == Some("alert"));
+                    let types = body.child("types").map(Node::items).unwrap_or(&[]);
+                    for t in types {
+                        if t.as_str() == Some("alert") {
+                            out.eve_alerts = true;
+                        } else if t.item_name() == Some("alert") {
+                            out.eve_alerts = true;
+                            out.eve_tagged_packets |= t
+                                .child_map()
+                                .and_then(|m| flag(m, "tagged-packets"))
+                                .unwrap_or(false);
+                        }
+                    }
                 }
                 _ => {}
             }
         }
         out
+    }
+}
+
+impl AlertOutputs {
+    /// The EVE alert format these outputs ask for (UTC timestamps).
+    pub fn eve_format(&self) -> EveFormat {
+        EveFormat::default().with_tagged_packets(self.eve_tagged_packets)
     }
 }
 
@@ -120,7 +143,8 @@ mod tests {
             o,
             AlertOutputs {
                 fast: false,
-                eve_alerts: false
+                eve_alerts: false,
+                eve_tagged_packets: false,
             }
         );
     }
@@ -134,7 +158,8 @@ mod tests {
             o,
             AlertOutputs {
                 fast: false,
-                eve_alerts: true
+                eve_alerts: true,
+                eve_tagged_packets: false,
             }
         );
         let o = outputs(
@@ -144,8 +169,16 @@ mod tests {
             o,
             AlertOutputs {
                 fast: true,
-                eve_alerts: false
+                eve_alerts: false,
+                eve_tagged_packets: false,
             }
         );
+        // suricata-verify eve-tag-02's outputs.
+        let o = outputs(
+            "%YAML 1.1\n---\noutputs:\n  - eve-log:\n      enabled: yes\n      types:\n        - alert:\n            tagged-packets: true\n        - dns\n",
+        );
+        assert!(o.eve_alerts && o.eve_tagged_packets && !o.fast);
+        assert!(o.eve_format().tagged_packets);
+        assert!(!AlertOutputs::default().eve_format().tagged_packets);
     }
 }

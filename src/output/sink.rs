@@ -24,6 +24,13 @@ use super::record::AlertRecord;
 pub trait AlertFormat {
     /// Appends `rec`'s text to `out`, leaving what `out` held before.
     fn format_alert(&self, rec: &AlertRecord<'_>, out: &mut Vec<u8>);
+
+    /// Appends the record of a *tagged* packet (rule keyword `tag`; only
+    /// the packet fields of `rec` are set), if this format logs them. The
+    /// default writes nothing (fast.log does not log tagged packets).
+    fn format_tagged_packet(&self, rec: &AlertRecord<'_>, out: &mut Vec<u8>) {
+        let _ = (rec, out);
+    }
 }
 
 /// Somewhere alerts go.
@@ -33,6 +40,16 @@ pub trait AlertSink {
     /// # Errors
     /// The underlying writer's error.
     fn alert(&mut self, rec: &AlertRecord<'_>) -> io::Result<()>;
+
+    /// Writes one tagged packet (rule keyword `tag`; only the packet fields
+    /// of `rec` are set). The default ignores it.
+    ///
+    /// # Errors
+    /// The underlying writer's error.
+    fn tagged_packet(&mut self, rec: &AlertRecord<'_>) -> io::Result<()> {
+        let _ = rec;
+        Ok(())
+    }
 
     /// Pushes buffered output to the underlying writer.
     ///
@@ -45,6 +62,9 @@ impl<S: AlertSink + ?Sized> AlertSink for &mut S {
     fn alert(&mut self, rec: &AlertRecord<'_>) -> io::Result<()> {
         (**self).alert(rec)
     }
+    fn tagged_packet(&mut self, rec: &AlertRecord<'_>) -> io::Result<()> {
+        (**self).tagged_packet(rec)
+    }
     fn flush(&mut self) -> io::Result<()> {
         (**self).flush()
     }
@@ -53,6 +73,9 @@ impl<S: AlertSink + ?Sized> AlertSink for &mut S {
 impl<S: AlertSink + ?Sized> AlertSink for Box<S> {
     fn alert(&mut self, rec: &AlertRecord<'_>) -> io::Result<()> {
         (**self).alert(rec)
+    }
+    fn tagged_packet(&mut self, rec: &AlertRecord<'_>) -> io::Result<()> {
+        (**self).tagged_packet(rec)
     }
     fn flush(&mut self) -> io::Result<()> {
         (**self).flush()
@@ -144,6 +167,12 @@ impl<F: AlertFormat, W: Write> AlertSink for LineWriter<F, W> {
         self.out.write_all(&self.scratch)
     }
 
+    fn tagged_packet(&mut self, rec: &AlertRecord<'_>) -> io::Result<()> {
+        self.scratch.clear();
+        self.format.format_tagged_packet(rec, &mut self.scratch);
+        self.out.write_all(&self.scratch)
+    }
+
     fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
@@ -200,6 +229,18 @@ impl AlertSink for MultiSink<'_> {
         let mut first = Ok(());
         for sink in &mut self.sinks {
             if let Err(e) = sink.alert(rec) {
+                if first.is_ok() {
+                    first = Err(e);
+                }
+            }
+        }
+        first
+    }
+
+    fn tagged_packet(&mut self, rec: &AlertRecord<'_>) -> io::Result<()> {
+        let mut first = Ok(());
+        for sink in &mut self.sinks {
+            if let Err(e) = sink.tagged_packet(rec) {
                 if first.is_ok() {
                     first = Err(e);
                 }
@@ -319,6 +360,36 @@ mod tests {
         );
         assert!(eve.ends_with("}\n"));
         assert_eq!(count.alerts, 1);
+    }
+
+    /// A tagged packet goes to EVE (when `tagged_packets` is on) and not
+    /// to fast.log, and does not count as an alert line.
+    #[test]
+    fn tagged_packets_reach_eve_only_when_asked() {
+        let mut fast = Vec::new();
+        let mut eve = Vec::new();
+        let mut quiet = Vec::new();
+        {
+            let on =
+                EveFormat::new(EveOptions::default(), UtcOffset::UTC).with_tagged_packets(true);
+            let mut eve_w = Eve::new(on, &mut eve);
+            let mut tee = MultiSink::new()
+                .with(FastLog::new(FastLogFormat::default(), &mut fast))
+                .with(Eve::new(
+                    EveFormat::new(EveOptions::default(), UtcOffset::UTC),
+                    &mut quiet,
+                ))
+                .with(&mut eve_w);
+            tee.tagged_packet(&record()).unwrap();
+            tee.flush().unwrap();
+            drop(tee);
+            assert_eq!(eve_w.lines(), 0);
+        }
+        assert!(fast.is_empty());
+        assert!(quiet.is_empty());
+        let eve = String::from_utf8(eve).unwrap();
+        assert!(eve.contains("\"event_type\":\"packet\""), "{eve}");
+        assert_eq!(eve.lines().count(), 1);
     }
 
     struct Failing;

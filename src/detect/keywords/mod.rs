@@ -11,10 +11,12 @@
 //!   counters (bounded).
 //! - [`base64`]: `base64_decode` (the bytes `base64_data` inspects).
 //! - [`asn1`]: `asn1`, a bounded iterative BER decoder.
+//! - [`tag`]: `tag`, session and host tags (bounded).
 
 pub mod asn1;
 pub mod base64;
 pub mod bits;
 pub mod byte;
 pub mod pcre;
+pub mod tag;
 pub mod threshold;

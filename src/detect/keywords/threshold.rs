@@ -163,7 +163,9 @@ fn track_key(t: TrackBy, s: &MatchSite) -> TrackKey {
         TrackBy::Src => TrackKey::Host(s.src),
         TrackBy::Dst => TrackKey::Host(s.dst),
         TrackBy::Rule => TrackKey::None,
-        TrackBy::Both => TrackKey::Pair(s.src, s.dst),
+        // Suricata keys `by_both` on the pair with the lower address
+        // first (`ThresholdGetFromHash`): both directions share a counter.
+        TrackBy::Both => TrackKey::Pair(s.src.min(s.dst), s.src.max(s.dst)),
         TrackBy::Flow => TrackKey::Flow(s.flow),
     }
 }

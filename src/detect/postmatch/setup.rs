@@ -17,12 +17,15 @@
 //! Nothing here counts; see [`super::ThresholdState`] users.
 
 use crate::config::{ActionOrder, Config, RateFilter, ThresholdRule, Thresholds, Vars};
+use crate::flow::ExceptionPolicy;
 use crate::rule::{resolve_address, AddressExpr};
 
 use super::super::actions::{address_negated_exprs, order_key, ActionBits, IpOnly};
 use super::super::classify::FlowAction;
 use super::super::engine::CompiledRule;
+use super::super::keywords::tag::TagSpec;
 use super::super::keywords::threshold::{Suppress, ThresholdSpec};
+use crate::rule::Condition;
 
 /// Suricata's default `packet-alert-max`.
 pub const DEFAULT_PACKET_ALERT_MAX: usize = 15;
@@ -39,6 +42,11 @@ pub struct PostMatchConfig {
     /// Address variables, for suppress `ip $VAR` and negated rule
     /// addresses.
     pub vars: Vars,
+    /// `app-layer.error-policy`, as written (resolved with the engine
+    /// mode by [`crate::flow::app_layer_error_policy`]).
+    pub app_layer_error_policy: Option<ExceptionPolicy>,
+    /// The `exception-policy` master switch, as written.
+    pub exception_policy: Option<ExceptionPolicy>,
 }
 
 impl Default for PostMatchConfig {
@@ -48,6 +56,8 @@ impl Default for PostMatchConfig {
             thresholds: Thresholds::new(),
             packet_alert_max: DEFAULT_PACKET_ALERT_MAX,
             vars: Vars::builtin(),
+            app_layer_error_policy: None,
+            exception_policy: None,
         }
     }
 }
@@ -81,12 +91,24 @@ impl PostMatchConfig {
             },
             None => Thresholds::new(),
         };
+        let mut policy = |key: &str| {
+            let v = config.get_str(key)?;
+            let p = ExceptionPolicy::parse(v);
+            if p.is_none() {
+                warnings.push(format!("{key}: '{v}' is not an exception policy; ignored"));
+            }
+            p
+        };
+        let app_layer_error_policy = policy("app-layer.error-policy");
+        let exception_policy = policy("exception-policy");
         Ok((
             PostMatchConfig {
                 action_order,
                 thresholds,
                 packet_alert_max,
                 vars: config.vars(),
+                app_layer_error_policy,
+                exception_policy,
             },
             warnings,
         ))
@@ -120,6 +142,8 @@ pub(crate) struct RulePost {
     pub suppress: Vec<Suppress>,
     /// Thresholds and rate filters, in order.
     pub gates: Vec<Gate>,
+    /// The rule's `tag`s, set when its match survives the gates.
+    pub tags: Vec<TagSpec>,
 }
 
 /// Builds the per-rule data; warnings say which entries were skipped.
@@ -157,6 +181,14 @@ pub(crate) fn build(rules: &[CompiledRule], cfg: &PostMatchConfig) -> (Vec<RuleP
                 flow_action: r.flow_action,
                 suppress: Vec::new(),
                 gates: r.thresholds.iter().copied().map(Gate::Count).collect(),
+                tags: r
+                    .conditions
+                    .iter()
+                    .filter_map(|c| match c {
+                        Condition::Tag(t) => Some(TagSpec::from_rule(t)),
+                        _ => None,
+                    })
+                    .collect(),
             }
         })
         .collect();

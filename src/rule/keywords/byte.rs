@@ -326,9 +326,20 @@ fn tail<'a>(items: impl Iterator<Item = &'a str>, allowed: &[&str]) -> VResult<T
             ("from_beginning", "") => t.from_beginning = true,
             ("from_end", "") => t.from_end = true,
             ("post_offset", n) => {
-                t.post_offset = Some(super::value::parse_i64(n).ok_or_else(|| {
-                    ValueError::new(format!("post_offset: '{n}' is not a number"))
-                })?)
+                let (min, max) = JUMP_OFFSET;
+                t.post_offset = match super::value::parse_i64(n) {
+                    Some(v) if (min..=max).contains(&v) => Some(v),
+                    Some(v) => {
+                        return Err(ValueError::new(format!(
+                            "post_offset {v} is outside {min}..={max}"
+                        )))
+                    }
+                    None => {
+                        return Err(ValueError::new(format!(
+                            "post_offset: '{n}' is not a number"
+                        )))
+                    }
+                }
             }
             ("multiplier", n) => t.multiplier = Some(number(n, u64::from(u32::MAX), "multiplier")?),
             ("bitmask", n) => t.bitmask = Some(bitmask(n)?),
@@ -343,8 +354,38 @@ fn tail<'a>(items: impl Iterator<Item = &'a str>, allowed: &[&str]) -> VResult<T
     Ok(t)
 }
 
-fn offset_operand(s: &str) -> VResult<Operand<i64>> {
-    operand_i64(s, -65535, 65535, "offset")
+/// Offset bounds, as Suricata 8 parses them (a larger offset is an error
+/// there too; within the bounds, one beyond the buffer just fails to
+/// match):
+/// - `byte_test`: any `int32` (`StringParseInt32` in `detect-bytetest.c`);
+/// - `byte_jump` offset and `post_offset`, `byte_math` offset: -65535..=65535
+///   (`detect-bytejump.c`, `rust/src/detect/byte_math.rs`);
+/// - `byte_extract`: an `i16` (`rust/src/detect/byte_extract.rs`).
+const TEST_OFFSET: (i64, i64) = (i32::MIN as i64, i32::MAX as i64);
+/// See [`TEST_OFFSET`].
+const JUMP_OFFSET: (i64, i64) = (-65535, 65535);
+/// See [`TEST_OFFSET`].
+const EXTRACT_OFFSET: (i64, i64) = (i16::MIN as i64, i16::MAX as i64);
+
+fn offset_operand(s: &str, (min, max): (i64, i64)) -> VResult<Operand<i64>> {
+    operand_i64(s, min, max, "offset")
+}
+
+/// A plain-number offset within `(min, max)`, located in `value`.
+fn offset_number(value: &str, s: &str, (min, max): (i64, i64)) -> VResult<i64> {
+    match super::value::parse_i64(s) {
+        Some(n) if (min..=max).contains(&n) => Ok(n),
+        Some(n) => Err(ValueError::at(
+            value,
+            s,
+            format!("offset {n} is outside {min}..={max}"),
+        )),
+        None => Err(ValueError::at(
+            value,
+            s,
+            format!("offset '{s}' is not a number"),
+        )),
+    }
 }
 
 /// Parses `byte_test`.
@@ -398,7 +439,7 @@ pub(crate) fn parse_byte_test(value: &str) -> VResult<ByteTest> {
         negated,
         op,
         value: value_op,
-        offset: offset_operand(offset)?,
+        offset: offset_operand(offset, TEST_OFFSET)?,
         relative: t.relative,
         endian: t.endian,
         string: t.string,
@@ -433,7 +474,7 @@ pub(crate) fn parse_byte_jump(value: &str) -> VResult<ByteJump> {
     )?;
     Ok(ByteJump {
         bytes: bytes_count(bytes)?,
-        offset: offset_operand(offset)?,
+        offset: offset_operand(offset, JUMP_OFFSET)?,
         relative: t.relative,
         multiplier: t.multiplier,
         endian: t.endian,
@@ -475,9 +516,7 @@ pub(crate) fn parse_byte_extract(value: &str) -> VResult<ByteExtract> {
             "bitmask",
         ],
     )?;
-    let offset = super::value::parse_i64(offset).ok_or_else(|| {
-        ValueError::at(value, offset, format!("offset '{offset}' is not a number"))
-    })?;
+    let offset = offset_number(value, offset, EXTRACT_OFFSET)?;
     Ok(ByteExtract {
         bytes: bytes_count(bytes)?,
         offset,
@@ -503,11 +542,7 @@ pub(crate) fn parse_byte_math(value: &str) -> VResult<ByteMath> {
         let (word, arg) = split_word(item);
         match word {
             "bytes" => bytes = Some(bytes_count(arg)?),
-            "offset" => {
-                offset = Some(super::value::parse_i64(arg).ok_or_else(|| {
-                    ValueError::at(value, item, format!("offset '{arg}' is not a number"))
-                })?)
-            }
+            "offset" => offset = Some(offset_number(value, arg, JUMP_OFFSET)?),
             "oper" => {
                 oper = Some(match arg {
                     "+" => MathOp::Add,
@@ -745,6 +780,44 @@ mod tests {
         let t = parse_byte_test("1,>,0,-10,relative").unwrap();
         assert_eq!(t.offset, Operand::Num(-10));
         assert_eq!(parse_byte_test("2,!=,5,0").unwrap().op, ByteOp::Eq);
+    }
+
+    /// Offset bounds as Suricata 8 parses them (see [`TEST_OFFSET`]); the
+    /// byte_test one is suricata-verify detect-bytetest-02's sid 3.
+    #[test]
+    fn offset_bounds_follow_suricata() {
+        let t = parse_byte_test("1,=,65,214748364").unwrap();
+        assert_eq!(t.offset, Operand::Num(214_748_364));
+        assert_eq!(
+            parse_byte_test("1,=,65,-2147483648").unwrap().offset,
+            Operand::Num(-2_147_483_648)
+        );
+        let e = parse_byte_test("1,=,65,2147483648").unwrap_err();
+        assert!(e.reason.contains("outside"), "{}", e.reason);
+        assert_eq!(
+            parse_byte_jump("1,65535").unwrap().offset,
+            Operand::Num(65535)
+        );
+        assert!(parse_byte_jump("1,65536").is_err());
+        assert!(parse_byte_jump("1,-65536").is_err());
+        assert_eq!(
+            parse_byte_jump("1,0,post_offset -65535")
+                .unwrap()
+                .post_offset,
+            Some(-65535)
+        );
+        assert!(parse_byte_jump("1,0,post_offset 65536").is_err());
+        assert_eq!(parse_byte_extract("1,32767,x").unwrap().offset, 32767);
+        assert_eq!(parse_byte_extract("1,-32768,x").unwrap().offset, -32768);
+        let v = "1,32768,x";
+        let e = parse_byte_extract(v).unwrap_err();
+        assert_eq!(e.at, 2, "points at the offset");
+        assert!(e.reason.contains("outside"), "{}", e.reason);
+        let m = "bytes 1, offset 65535, oper +, rvalue 1, result r";
+        assert_eq!(parse_byte_math(m).unwrap().offset, 65535);
+        let m = "bytes 1, offset -65536, oper +, rvalue 1, result r";
+        let e = parse_byte_math(m).unwrap_err();
+        assert_eq!(&m[e.at..e.at + 6], "-65536");
     }
 
     #[test]

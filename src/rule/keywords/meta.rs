@@ -319,12 +319,16 @@ pub struct Tag {
     pub scope: TagScope,
     /// Count and unit (both or neither).
     pub limit: Option<(u32, TagMetric)>,
-    /// For `host`: `src` (true) or `dst` (false).
+    /// `src` (true) or `dst` (false), as written. Only `host` uses it
+    /// (default `dst`); Suricata accepts it after `session` too, with a
+    /// warning, and ignores it there.
     pub src: Option<bool>,
 }
 
 /// Parses `tag` (`session,10,packets`, Snort's `session,packets 10`,
-/// `host,60,seconds,src`).
+/// `host,60,seconds,src`), as Suricata 8's `DetectTagParse`: a scope, then
+/// optionally a count (`u32`) and its unit, then optionally `src`/`dst`
+/// (which needs the count and unit before it).
 pub(crate) fn parse_tag(value: &str) -> VResult<Tag> {
     let items: Vec<&str> = commas(value).collect();
     let scope = match items.first().copied() {
@@ -348,7 +352,9 @@ pub(crate) fn parse_tag(value: &str) -> VResult<Tag> {
             limit = Some((number(b, u64::from(u32::MAX), "count")? as u32, m));
             i = 2;
         } else if let Some(unit) = items.get(2).and_then(|u| metric(u)) {
-            limit = Some((number(item, u64::from(u32::MAX), "count")? as u32, unit));
+            let n = number(item, u64::from(u32::MAX), "count")
+                .map_err(|e| ValueError::at(value, item, e.reason))?;
+            limit = Some((n as u32, unit));
             i = 3;
         } else {
             return Err(ValueError::at(
@@ -358,10 +364,7 @@ pub(crate) fn parse_tag(value: &str) -> VResult<Tag> {
             ));
         }
     }
-    if let Some(item) = items.get(i) {
-        if scope != TagScope::Host {
-            return Err(ValueError::at(value, item, "src/dst only go with 'host'"));
-        }
+    if let (Some(item), true) = (items.get(i), limit.is_some()) {
         src = Some(match *item {
             "src" => true,
             "dst" => false,
@@ -453,7 +456,28 @@ mod tests {
             parse_tag("host,60,seconds,src").unwrap().to_string(),
             "host,60,seconds,src"
         );
-        assert!(parse_tag("session,10,packets,src").is_err());
+        // Suricata warns about a direction after `session`, and loads it.
+        assert_eq!(parse_tag("session,10,packets,src").unwrap().src, Some(true));
         assert!(parse_tag("flow").is_err());
+        assert_eq!(parse_tag("host").unwrap().src, None);
+        // A direction needs a count and unit before it.
+        let v = "host,src";
+        assert_eq!(parse_tag(v).unwrap_err().at, 5);
+        let v = "host,10,packets,up";
+        assert_eq!(parse_tag(v).unwrap_err().at, 16);
+        let v = "host,10,packets,src,1";
+        assert_eq!(parse_tag(v).unwrap_err().at, 20);
+        let v = "session,10,minutes";
+        assert_eq!(parse_tag(v).unwrap_err().at, 8);
+        // The count is a u32.
+        assert_eq!(
+            parse_tag("session,4294967295,bytes").unwrap().limit,
+            Some((u32::MAX, TagMetric::Bytes))
+        );
+        assert_eq!(parse_tag("session,4294967296,bytes").unwrap_err().at, 8);
+        assert_eq!(
+            parse_tag("session,0,seconds").unwrap().limit,
+            Some((0, TagMetric::Seconds))
+        );
     }
 }

@@ -160,3 +160,32 @@ fn config_filter_spec() {
     assert_eq!(s.kind, Kind::Both);
     assert_eq!(s.track, TrackBy::Dst);
 }
+
+/// `track by_both` counts both directions of a host pair together
+/// (Suricata orders the pair lower address first), as the conformance case
+/// threshold-config-rate-filter-alert-pair shows: the reply packet is the
+/// pair's second match and gets the rate filter's `new_action`.
+#[test]
+fn by_both_is_one_counter_per_unordered_pair() {
+    let f = RateFilter {
+        track: cfg::Track::ByBoth,
+        count: 1,
+        seconds: 60,
+        new_action: NewAction::Alert,
+        timeout: 1000,
+    };
+    let mut st = ThresholdState::new(10);
+    let there = site(1, 0);
+    let back = MatchSite {
+        src: there.dst,
+        dst: there.src,
+        ..there
+    };
+    assert_eq!(st.rate(1, 0, &f, &there), None);
+    assert_eq!(st.rate(1, 0, &f, &back), Some(NewAction::Alert));
+    // Another pair has its own counter.
+    assert_eq!(st.rate(1, 0, &f, &site(2, 0)), None);
+    let s = rule_spec("type limit, track by_both, count 1, seconds 60");
+    assert_eq!(st.check(2, 0, &s, &there), A);
+    assert_eq!(st.check(2, 0, &s, &back), S);
+}

@@ -1,0 +1,95 @@
+//! The detector's part of `tag`: after each inspected packet, update the
+//! session and host tags it belongs to ([`super::PostMatch::tag_packet`])
+//! and, when it is tagged, write its EVE `packet` record through the sink
+//! ([`AlertSink::tagged_packet`]), after the packet's alerts, as
+//! Suricata's `AlertJson` does. Only IP packets are tagged.
+
+use crate::detect::keywords::tag::TagPacket;
+use crate::output::{
+    AlertRecord, AlertSink, Direction as ODir, FlowInfo, IpInfo, Transport as OTransport,
+};
+use crate::runtime::{PacketCtx, PacketRole};
+
+use super::{pkt_src, Detector, View};
+
+/// Packet time in microseconds.
+pub(super) fn now_us(ctx: &PacketCtx<'_>) -> u64 {
+    ctx.raw
+        .ts
+        .secs()
+        .saturating_mul(1_000_000)
+        .saturating_add(u64::from(ctx.raw.ts.nanos()) / 1_000)
+}
+
+/// The packet's IP layer as the output records take it.
+pub(super) fn ip_info(v: &View<'_, '_>) -> Option<IpInfo> {
+    v.ip.map(|l| IpInfo {
+        src: l.src_addr(),
+        dst: l.dst_addr(),
+        proto: l.proto,
+        transport: match (v.ports, v.transport) {
+            (Some((src, dst)), _) => OTransport::Ports { src, dst },
+            (None, Some(crate::decode::Transport::Icmpv4(p, _))) => OTransport::Icmp {
+                itype: p.msg_type(),
+                code: p.msg_code(),
+            },
+            (None, Some(crate::decode::Transport::Icmpv6(p, _))) => OTransport::Icmp {
+                itype: p.msg_type(),
+                code: p.msg_code(),
+            },
+            _ => OTransport::None,
+        },
+    })
+}
+
+impl<S: AlertSink> Detector<S> {
+    /// Tagged packets logged so far (rule keyword `tag`).
+    pub fn tagged_packets(&self) -> u64 {
+        self.tagged
+    }
+
+    /// Updates the tags of the packet's flow and hosts; logs it when
+    /// tagged.
+    pub(super) fn handle_tags(&mut self, ctx: &PacketCtx<'_>, v: &View<'_, '_>) {
+        let addrs = v.addrs();
+        if addrs.is_none() {
+            return;
+        }
+        let pkt = TagPacket {
+            addrs,
+            flow: ctx.flow.map(|f| f.flow_id),
+            now_us: now_us(ctx),
+            len: ctx.raw.data.len() as u64,
+        };
+        if !self.post.tag_packet(&pkt) {
+            return;
+        }
+        let rec = AlertRecord {
+            ts_secs: ctx.raw.ts.secs(),
+            ts_nanos: ctx.raw.ts.nanos(),
+            linktype: u32::from(ctx.raw.linktype.0),
+            pcap_cnt: match ctx.role {
+                PacketRole::Plain | PacketRole::TunnelOuter => ctx.raw.index,
+                _ => 0,
+            },
+            ip: ip_info(v),
+            flow: ctx.flow.map(|f| FlowInfo {
+                flow_id: f.flow_id,
+                direction: match f.direction {
+                    crate::flow::Direction::ToServer => ODir::ToServer,
+                    crate::flow::Direction::ToClient => ODir::ToClient,
+                },
+                app_proto: None,
+                counters: None,
+            }),
+            pkt_src: pkt_src(ctx.role),
+            payload: Some(v.payload),
+            packet: Some(ctx.raw.data),
+            ..AlertRecord::default()
+        };
+        self.tagged += 1;
+        if self.sink.tagged_packet(&rec).is_err() {
+            self.write_errors += 1;
+        }
+    }
+}
