@@ -50,7 +50,6 @@ const KNOWN_DIFFERENT_APP: &[(&str, &str)] = &[
     ("issue-4220-01-ids", "the two contents lie in different TCP segments: Suricata matches them on the reassembled stream; no stream reassembly here (the flow is detected as smtp)"),
     ("drop-protocol-change", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
     ("threshold-config-byrule", "TCP detection timing: Suricata (IDS mode) knows the flow is HTTP from packet 5, the server's ACK of the request; applayer detects it on packet 4, which carries the bytes, so the three alerts the threshold lets through sit one packet earlier"),
-    ("threshold-config-rate-filter-pass-pair", "rate_filter new_action pass: Suricata logs nothing for the packet whose action became pass; we still log it (post-match rate_filter action change pending)"),
 ];
 
 #[derive(Default, Debug)]

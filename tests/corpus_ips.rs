@@ -24,10 +24,7 @@ use serde_json::Value;
 
 /// Supported `--simulate-ips` cases that differ for a known reason.
 const KNOWN_DIFFERENT: &[(&str, &str)] = &[
-    ("detect-udp-flow-rule-02", "app-layer.error-policy=drop-packet: Suricata drops packet 7 on a DNS parser error and does not inspect it; app-layer exception policies are not implemented (also in corpus_conformance's list)"),
     ("task-7018-dns-ips-stream-rule", "Suricata matches the DNS-over-TCP content again in later stream data (IPS stream inspection); no stream reassembly here"),
-    ("threshold-config-rate-filter-alert-pair", "rate_filter new_action alert on a drop rule: Suricata blocks only the first match (count 1) and lets the next ones through as `allowed`; ours still blocks packet 2 (the post-match rate_filter is being fixed by the `tag` helper in src/detect/postmatch*)"),
-    ("threshold-config-rate-filter-pass-pair", "rate_filter new_action pass: Suricata logs nothing for the packet whose action became pass (packet 5); we still log it (also in corpus_conformance's list)"),
     ("ja3-lua-rules-quic", "its one rule says `requires: feature ja3` (and runs a lua script): rulewire claims no optional Suricata feature and skips the rule (also in corpus_conformance's list)"),
 ];
 
