@@ -227,17 +227,26 @@ impl Engine {
         mut bits: Option<&mut FlowBits>,
     ) {
         scratch.matched.clear();
+        // IP-only rules see a flow once per direction: skipping them here
+        // (not after matching) is what keeps ET Open's ~1,000 address-list
+        // rules off the per-packet path. The prefilter leaves them out of
+        // its lists for later packets of a flow, so they are not even
+        // walked; the check in the loop below stays for the no-prefilter
+        // path.
+        let later_in_flow = v.ctx.flow.is_some_and(|f| !f.first_in_direction);
         match &self.prefilter {
+            Some(p) if later_in_flow => p.candidates_skipping(
+                v,
+                &scratch.first_only,
+                &mut scratch.prefilter,
+                &mut scratch.candidates,
+            ),
             Some(p) => p.candidates(v, &mut scratch.prefilter, &mut scratch.candidates),
             None => {
                 scratch.candidates.clear();
                 scratch.candidates.extend(0..self.rules.len() as u32);
             }
         }
-        // IP-only rules see a flow once per direction: skipping them here
-        // (not after matching) is what keeps ET Open's ~1,200 address-list
-        // rules off the per-packet path.
-        let later_in_flow = v.ctx.flow.is_some_and(|f| !f.first_in_direction);
         for setters in [true, false] {
             for &i in &scratch.candidates {
                 let r = &self.rules[i as usize];

@@ -74,6 +74,33 @@ pub struct Prefilter {
 pub struct PrefilterScratch {
     scan: ScanScratch,
     hits: Vec<u32>,
+    /// The `skip` mask the trimmed lists were built for.
+    skip: Vec<bool>,
+    /// Per group, its always list without the rules of `skip`, built on
+    /// the group's first [`Prefilter::candidates_skipping`].
+    trimmed: Vec<Option<Box<[u32]>>>,
+}
+
+impl PrefilterScratch {
+    /// The always list of group `g` without the rules `skip` names,
+    /// built once per group (and again when `skip` changes).
+    fn trimmed_always<'s>(&'s mut self, g: usize, always: &[u32], skip: &[bool]) -> &'s [u32] {
+        if self.skip[..] != skip[..] {
+            self.skip.clear();
+            self.skip.extend_from_slice(skip);
+            self.trimmed.clear();
+        }
+        if self.trimmed.len() <= g {
+            self.trimmed.resize(g + 1, None);
+        }
+        self.trimmed[g].get_or_insert_with(|| {
+            always
+                .iter()
+                .copied()
+                .filter(|&i| skip.get(i as usize) != Some(&true))
+                .collect()
+        })
+    }
 }
 
 /// The bytes of `buffer` in `v`, when the engine has them.
@@ -144,8 +171,43 @@ impl Prefilter {
 
     /// Fills `out` with the candidate rules for `v`, sorted, no repeats.
     pub fn candidates(&self, v: &View<'_, '_>, scratch: &mut PrefilterScratch, out: &mut Vec<u32>) {
+        let gi = self.layout.group_of(v);
+        self.scan_group(gi, v, scratch);
+        // The always list is sorted once at build; only the (few) hits are
+        // sorted per packet, then the two are merged.
         out.clear();
-        let g = &self.groups[self.layout.group_of(v)];
+        merge_sorted(&self.groups[gi].always, &scratch.hits, out);
+    }
+
+    /// [`Prefilter::candidates`] without the always-list rules that
+    /// `skip` names (`skip[i]`: leave rule `i` out; rules past its end
+    /// stay). Rules selected by a fast pattern stay whatever `skip`
+    /// says. The trimmed always lists are built once per group and kept
+    /// in `scratch` while `skip` stays the same, so a mask of the
+    /// engine's IP-only rules (thousands of address-list rules in ET
+    /// Open, evaluated only on a flow's first packets) costs nothing
+    /// per packet.
+    pub fn candidates_skipping(
+        &self,
+        v: &View<'_, '_>,
+        skip: &[bool],
+        scratch: &mut PrefilterScratch,
+        out: &mut Vec<u32>,
+    ) {
+        let gi = self.layout.group_of(v);
+        self.scan_group(gi, v, scratch);
+        let hits = std::mem::take(&mut scratch.hits);
+        let always = scratch.trimmed_always(gi, &self.groups[gi].always, skip);
+        out.clear();
+        merge_sorted(always, &hits, out);
+        scratch.hits = hits;
+    }
+
+    /// Leaves in `scratch.hits` the rules of group `gi` whose fast
+    /// pattern occurs in `v` (or whose buffer `v` lacks), sorted, no
+    /// repeats.
+    fn scan_group(&self, gi: usize, v: &View<'_, '_>, scratch: &mut PrefilterScratch) {
+        let g = &self.groups[gi];
         let hits = &mut scratch.hits;
         hits.clear();
         for m in &g.matchers {
@@ -154,11 +216,8 @@ impl Prefilter {
                 None => m.matcher.all_rules(hits),
             }
         }
-        // The always list is sorted once at build; only the (few) hits are
-        // sorted per packet, then the two are merged.
         hits.sort_unstable();
         hits.dedup();
-        merge_sorted(&g.always, hits, out);
     }
 }
 
