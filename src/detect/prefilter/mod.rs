@@ -8,9 +8,15 @@
 //! 2. [`fast`]: each rule's fast pattern, chosen as Suricata chooses it
 //!    (explicit `fast_pattern`, else the longest, then strongest, pattern
 //!    of the highest-priority buffer).
-//! 3. [`matcher`]: one Aho-Corasick automaton per group and inspection
-//!    buffer ([`crate::rule::Buffer`]) over the fast patterns of the
-//!    group's rules; the rules whose pattern occurs are candidates.
+//! 3. [`matcher`]: one Aho-Corasick automaton per *family* of groups
+//!    (each port-keyed side of TCP and UDP, ICMP, other protocols, no IP:
+//!    [`group::Layout::families`]) and inspection buffer
+//!    ([`crate::rule::Buffer`]) over the fast patterns of the family's
+//!    rules; the rules whose pattern occurs and that are in the packet's
+//!    group (a per-group rule bitset) are candidates. Groups of one side
+//!    share most of their rules, so one automaton per family costs a
+//!    fraction of one per group (ET Open: at most 7 automata instead of 55),
+//!    which is what makes DFAs affordable.
 //!
 //! Rules without a usable fast pattern (no content, or only negated
 //! ones) are in their group's *always* list and get the full check on
@@ -47,25 +53,46 @@ pub struct PrefilterSettings {
     pub matcher: MatcherSettings,
 }
 
-/// One buffer's automaton in one group.
+/// One buffer's automaton in one family.
 #[derive(Debug)]
 struct BufferMatcher {
     buffer: Buffer,
     matcher: PatternMatcher,
 }
 
+/// Groups that share automata: the fast patterns of every rule of every
+/// group of the family (see [`Layout::families`]).
+#[derive(Debug)]
+struct Family {
+    matchers: Vec<BufferMatcher>,
+}
+
 /// One signature group.
 #[derive(Debug)]
 struct Group {
-    matchers: Vec<BufferMatcher>,
+    /// Index into [`Prefilter::families`].
+    family: usize,
+    /// Bit `i`: rule `i` is in the group (a family's hits are kept only
+    /// for the rules of the packet's group).
+    members: Box<[u64]>,
     /// Rules without a usable fast pattern, ascending.
     always: Vec<u32>,
+}
+
+impl Group {
+    fn has(&self, rule: u32) -> bool {
+        let i = rule as usize;
+        self.members
+            .get(i / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
 }
 
 /// The prefilter of one engine.
 #[derive(Debug)]
 pub struct Prefilter {
     layout: Layout,
+    families: Vec<Family>,
     groups: Vec<Group>,
 }
 
@@ -122,24 +149,50 @@ impl Prefilter {
         settings: PrefilterSettings,
     ) -> Result<Prefilter, String> {
         let layout = Layout::build(rules, settings.groups);
-        let mut groups = Vec::with_capacity(layout.groups.len());
-        for members in &layout.groups {
-            let mut always = Vec::new();
-            let mut by_buffer: Vec<(Buffer, Vec<PatternItem<'_>>)> = Vec::new();
-            for &i in members {
-                match fps.get(i as usize).and_then(Option::as_ref) {
-                    Some(fp) if !fp.negated => {
-                        let slot = match by_buffer.iter().position(|(b, _)| *b == fp.buffer) {
-                            Some(s) => s,
-                            None => {
-                                by_buffer.push((fp.buffer, Vec::new()));
-                                by_buffer.len() - 1
-                            }
-                        };
-                        by_buffer[slot].1.push((&fp.pattern, fp.nocase, i));
+        let usable = |i: u32| {
+            fps.get(i as usize)
+                .and_then(Option::as_ref)
+                .filter(|fp| !fp.negated)
+        };
+        let words = rules.len().div_ceil(64);
+        let mut groups: Vec<Option<Group>> = layout.groups.iter().map(|_| None).collect();
+        let mut families = Vec::new();
+        for fam in layout.families() {
+            // The rules with a fast pattern in any group of the family,
+            // each once, in rule order.
+            let mut in_family = vec![0u64; words];
+            for &g in &fam {
+                let mut members = vec![0u64; words].into_boxed_slice();
+                let mut always = Vec::new();
+                for &i in &layout.groups[g] {
+                    members[i as usize / 64] |= 1 << (i % 64);
+                    match usable(i) {
+                        Some(_) => in_family[i as usize / 64] |= 1 << (i % 64),
+                        None => always.push(i),
                     }
-                    _ => always.push(i),
                 }
+                always.sort_unstable();
+                always.dedup();
+                groups[g] = Some(Group {
+                    family: families.len(),
+                    members,
+                    always,
+                });
+            }
+            let mut by_buffer: Vec<(Buffer, Vec<PatternItem<'_>>)> = Vec::new();
+            for i in 0..rules.len() as u32 {
+                if in_family[i as usize / 64] >> (i % 64) & 1 == 0 {
+                    continue;
+                }
+                let Some(fp) = usable(i) else { continue };
+                let slot = match by_buffer.iter().position(|(b, _)| *b == fp.buffer) {
+                    Some(s) => s,
+                    None => {
+                        by_buffer.push((fp.buffer, Vec::new()));
+                        by_buffer.len() - 1
+                    }
+                };
+                by_buffer[slot].1.push((&fp.pattern, fp.nocase, i));
             }
             let mut matchers = Vec::with_capacity(by_buffer.len());
             for (buffer, items) in by_buffer {
@@ -148,11 +201,25 @@ impl Prefilter {
                     matcher: PatternMatcher::build(items, settings.matcher)?,
                 });
             }
-            always.sort_unstable();
-            always.dedup();
-            groups.push(Group { matchers, always });
+            families.push(Family { matchers });
         }
-        Ok(Prefilter { layout, groups })
+        // `families` covers every group; a group no family routes to
+        // (none today) would get an empty one rather than a panic.
+        let groups = groups
+            .into_iter()
+            .map(|g| {
+                g.unwrap_or_else(|| Group {
+                    family: usize::MAX,
+                    members: Box::default(),
+                    always: Vec::new(),
+                })
+            })
+            .collect();
+        Ok(Prefilter {
+            layout,
+            families,
+            groups,
+        })
     }
 
     /// How many distinct signature groups there are.
@@ -162,7 +229,7 @@ impl Prefilter {
 
     /// Bytes of heap the automata use, all groups together.
     pub fn memory_usage(&self) -> usize {
-        self.groups
+        self.families
             .iter()
             .flat_map(|g| &g.matchers)
             .map(|m| m.matcher.memory_usage())
@@ -205,17 +272,21 @@ impl Prefilter {
 
     /// Leaves in `scratch.hits` the rules of group `gi` whose fast
     /// pattern occurs in `v` (or whose buffer `v` lacks), sorted, no
-    /// repeats.
+    /// repeats: the family's hits, kept for the group's members.
     fn scan_group(&self, gi: usize, v: &View<'_, '_>, scratch: &mut PrefilterScratch) {
         let g = &self.groups[gi];
         let hits = &mut scratch.hits;
         hits.clear();
-        for m in &g.matchers {
+        let Some(fam) = self.families.get(g.family) else {
+            return;
+        };
+        for m in &fam.matchers {
             match buffer_bytes(v, m.buffer) {
                 Some(bytes) => m.matcher.scan(bytes, &mut scratch.scan, hits),
                 None => m.matcher.all_rules(hits),
             }
         }
+        hits.retain(|&r| g.has(r));
         hits.sort_unstable();
         hits.dedup();
     }
