@@ -117,18 +117,20 @@ impl CompiledRule {
             return true;
         }
         let addrs = v.addrs();
+        // Ports first: two range checks, where an address list (ET's
+        // $HOME_NET / $EXTERNAL_NET) is a search per side.
         let one_way = |forward: bool| {
-            let addr_ok = any_addr
-                || addrs.is_some_and(|(s, d)| {
-                    let (s, d) = if forward { (s, d) } else { (d, s) };
-                    e.src.contains(s) && e.dst.contains(d)
-                });
             let port_ok = any_port
                 || v.ports.is_some_and(|(s, d)| {
                     let (s, d) = if forward { (s, d) } else { (d, s) };
                     e.src_ports.contains(s) && e.dst_ports.contains(d)
                 });
-            addr_ok && port_ok
+            port_ok
+                && (any_addr
+                    || addrs.is_some_and(|(s, d)| {
+                        let (s, d) = if forward { (s, d) } else { (d, s) };
+                        e.src.contains(s) && e.dst.contains(d)
+                    }))
         };
         one_way(true) || (self.both_ways && one_way(false))
     }
