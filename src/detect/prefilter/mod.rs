@@ -19,14 +19,17 @@
 //!    which is what makes DFAs affordable.
 //!
 //! Rules without a usable fast pattern (no content, or only negated
-//! ones) are in their group's *always* list and get the full check on
+//! ones) whose source or destination set is small are found by the
+//! packet's address in the family's address tables ([`addr`]); the
+//! other rules without a usable fast pattern are in their group's
+//! *always* list and get the full check on
 //! every packet of the group. Rules whose fast pattern is in a buffer this
 //! packet does not have yet (only the payload is inspected so far) are
 //! candidates too: the full check decides, so nothing is lost when a
 //! buffer's bytes cannot be had. Candidates are sorted and de-duplicated,
-//! so alerts keep rule order. IP-only rules (no content) are not put in
-//! address tables: they are checked directly through the always lists.
+//! so alerts keep rule order.
 
+mod addr;
 mod fast;
 mod group;
 mod matcher;
@@ -65,6 +68,9 @@ struct BufferMatcher {
 #[derive(Debug)]
 struct Family {
     matchers: Vec<BufferMatcher>,
+    /// The family's rules found by address rather than checked on every
+    /// packet ([`addr`]).
+    addrs: addr::AddrIndex,
 }
 
 /// One signature group.
@@ -159,16 +165,37 @@ impl Prefilter {
         let mut families = Vec::new();
         for fam in layout.families() {
             // The rules with a fast pattern in any group of the family,
-            // each once, in rule order.
+            // and the others that can be found by address, each once.
             let mut in_family = vec![0u64; words];
+            let mut seen = vec![0u64; words];
+            let mut addr_candidates = Vec::new();
+            for &g in &fam {
+                for &i in &layout.groups[g] {
+                    let (w, b) = (i as usize / 64, 1u64 << (i % 64));
+                    if usable(i).is_some() {
+                        in_family[w] |= b;
+                    } else if seen[w] & b == 0 {
+                        seen[w] |= b;
+                        if let Some(side) = rules.get(i as usize).and_then(addr::key_side) {
+                            addr_candidates.push((i, side));
+                        }
+                    }
+                }
+            }
+            addr_candidates.sort_unstable_by_key(|c| c.0);
+            let (addrs, taken) = addr::AddrIndex::build(rules, &addr_candidates);
+            let mut by_addr = vec![0u64; words];
+            for i in taken {
+                by_addr[i as usize / 64] |= 1 << (i % 64);
+            }
             for &g in &fam {
                 let mut members = vec![0u64; words].into_boxed_slice();
                 let mut always = Vec::new();
                 for &i in &layout.groups[g] {
-                    members[i as usize / 64] |= 1 << (i % 64);
-                    match usable(i) {
-                        Some(_) => in_family[i as usize / 64] |= 1 << (i % 64),
-                        None => always.push(i),
+                    let (w, b) = (i as usize / 64, 1u64 << (i % 64));
+                    members[w] |= b;
+                    if usable(i).is_none() && by_addr[w] & b == 0 {
+                        always.push(i);
                     }
                 }
                 always.sort_unstable();
@@ -201,7 +228,7 @@ impl Prefilter {
                     matcher: PatternMatcher::build(items, settings.matcher)?,
                 });
             }
-            families.push(Family { matchers });
+            families.push(Family { matchers, addrs });
         }
         // `families` covers every group; a group no family routes to
         // (none today) would get an empty one rather than a panic.
@@ -285,6 +312,9 @@ impl Prefilter {
                 Some(bytes) => m.matcher.scan(bytes, &mut scratch.scan, hits),
                 None => m.matcher.all_rules(hits),
             }
+        }
+        if let Some((src, dst)) = v.addrs() {
+            fam.addrs.lookup(src, dst, hits);
         }
         hits.retain(|&r| g.has(r));
         hits.sort_unstable();
