@@ -23,8 +23,13 @@
 //!
 //! Variants (all report every occurrence, `MatchKind::Standard` with
 //! overlapping search, which a prefilter needs):
-//! * `matcher`: `PatternMatcher` as the engine builds it (default
-//!   settings, with per-pattern dedup and exact-case confirmation);
+//! * `matcher`: `PatternMatcher` with default settings over every
+//!   pattern (a contiguous NFA: the DFA's size bound is over the limit),
+//!   with per-pattern dedup and exact-case confirmation;
+//! * `matcher/active/<kind>`: `PatternMatcher` over the fast patterns of
+//!   the rules the engine evaluates (`Engine::is_active`; about 2,900
+//!   patterns, what the engine's TCP families hold together), as a DFA
+//!   (what the default settings build for them) and as a contiguous NFA;
 //! * `ac/<kind>/fold`: one ASCII-case-insensitive automaton over the raw
 //!   payload, for each `AhoCorasickKind`;
 //! * `ac/contiguous/fold/no-prefilter`: the crate's prefilter off;
@@ -43,13 +48,14 @@ use rulewire::capture::CaptureFile;
 use rulewire::config::Vars;
 use rulewire::decode::{decode, DecodeConfig};
 use rulewire::detect::prefilter::{fast_pattern, MatcherSettings, PatternMatcher, ScanScratch};
+use rulewire::detect::Engine;
 use rulewire::rule::{load_paths, LoadOptions};
 
 const DEFAULT_PCAP: &str = "/work/benchdata/web-mix-8.pcap";
 
-/// Every ET Open fast pattern: `(bytes, nocase)`, one per rule that has
-/// a positive one.
-fn et_patterns() -> Option<Vec<(Vec<u8>, bool)>> {
+/// Every ET Open fast pattern: `(bytes, nocase, active)`, one per rule
+/// that has a positive one; `active`: the engine evaluates the rule.
+fn et_patterns() -> Option<Vec<(Vec<u8>, bool, bool)>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/rulesets/et-open");
     if !dir.is_dir() {
         eprintln!("prefilter bench: SKIPPED: {} not found", dir.display());
@@ -62,12 +68,12 @@ fn et_patterns() -> Option<Vec<(Vec<u8>, bool)>> {
         dialect: None,
     };
     let set = load_paths(&[dir], &opts);
-    let pats: Vec<(Vec<u8>, bool)> = set
+    let pats: Vec<(Vec<u8>, bool, bool)> = set
         .rules
         .iter()
-        .filter_map(|r| fast_pattern(&r.rule))
-        .filter(|f| !f.negated)
-        .map(|f| (f.pattern, f.nocase))
+        .filter_map(|r| Some((fast_pattern(&r.rule)?, r)))
+        .filter(|(f, _)| !f.negated)
+        .map(|(f, r)| (f.pattern, f.nocase, Engine::is_active(r)))
         .collect();
     eprintln!(
         "prefilter bench: {} rules, {} fast patterns",
@@ -153,7 +159,7 @@ fn bench(c: &mut Criterion) {
     let items = pats
         .iter()
         .enumerate()
-        .map(|(i, (p, n))| (p.as_slice(), *n, i as u32));
+        .map(|(i, (p, n, _))| (p.as_slice(), *n, i as u32));
     let m = PatternMatcher::build(items, MatcherSettings::default()).expect("matcher");
     eprintln!(
         "prefilter bench: matcher: {} patterns, {} bytes, built in {:?}",
@@ -174,6 +180,42 @@ fn bench(c: &mut Criterion) {
             black_box(n)
         })
     });
+
+    for (name, kind) in [
+        ("dfa", AhoCorasickKind::DFA),
+        ("contiguous", AhoCorasickKind::ContiguousNFA),
+    ] {
+        let items = pats
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.2)
+            .map(|(i, (p, n, _))| (p.as_slice(), *n, i as u32));
+        let settings = MatcherSettings {
+            kind: Some(kind),
+            ..MatcherSettings::default()
+        };
+        let t = std::time::Instant::now();
+        let m = PatternMatcher::build(items, settings).expect("matcher");
+        eprintln!(
+            "prefilter bench: matcher/active/{name}: {} patterns, {} bytes, built in {:?}",
+            m.pattern_count(),
+            m.memory_usage(),
+            t.elapsed()
+        );
+        g.bench_function(format!("matcher/active/{name}"), |b| {
+            let mut scratch = ScanScratch::default();
+            let mut out = Vec::new();
+            b.iter(|| {
+                let mut n = 0;
+                for p in &payloads {
+                    out.clear();
+                    m.scan(p, &mut scratch, &mut out);
+                    n += out.len();
+                }
+                black_box(n)
+            })
+        });
+    }
 
     let mut kinds = vec![
         ("noncontiguous", AhoCorasickKind::NoncontiguousNFA),

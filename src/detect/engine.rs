@@ -119,18 +119,20 @@ impl CompiledRule {
             return true;
         }
         let addrs = v.addrs();
+        // Ports first: two range checks, where an address list (ET's
+        // $HOME_NET / $EXTERNAL_NET) is a search per side.
         let one_way = |forward: bool| {
-            let addr_ok = any_addr
-                || addrs.is_some_and(|(s, d)| {
-                    let (s, d) = if forward { (s, d) } else { (d, s) };
-                    e.src.contains(s) && e.dst.contains(d)
-                });
             let port_ok = any_port
                 || v.ports.is_some_and(|(s, d)| {
                     let (s, d) = if forward { (s, d) } else { (d, s) };
                     e.src_ports.contains(s) && e.dst_ports.contains(d)
                 });
-            addr_ok && port_ok
+            port_ok
+                && (any_addr
+                    || addrs.is_some_and(|(s, d)| {
+                        let (s, d) = if forward { (s, d) } else { (d, s) };
+                        e.src.contains(s) && e.dst.contains(d)
+                    }))
         };
         one_way(true) || (self.both_ways && one_way(false))
     }
@@ -229,17 +231,26 @@ impl Engine {
         mut bits: Option<&mut FlowBits>,
     ) {
         scratch.matched.clear();
+        // IP-only rules see a flow once per direction: skipping them here
+        // (not after matching) is what keeps ET Open's ~1,000 address-list
+        // rules off the per-packet path. The prefilter leaves them out of
+        // its lists for later packets of a flow, so they are not even
+        // walked; the check in the loop below stays for the no-prefilter
+        // path.
+        let later_in_flow = v.ctx.flow.is_some_and(|f| !f.first_in_direction);
         match &self.prefilter {
+            Some(p) if later_in_flow => p.candidates_skipping(
+                v,
+                &scratch.first_only,
+                &mut scratch.prefilter,
+                &mut scratch.candidates,
+            ),
             Some(p) => p.candidates(v, &mut scratch.prefilter, &mut scratch.candidates),
             None => {
                 scratch.candidates.clear();
                 scratch.candidates.extend(0..self.rules.len() as u32);
             }
         }
-        // IP-only rules see a flow once per direction: skipping them here
-        // (not after matching) is what keeps ET Open's ~1,200 address-list
-        // rules off the per-packet path.
-        let later_in_flow = v.ctx.flow.is_some_and(|f| !f.first_in_direction);
         for setters in [true, false] {
             for &i in &scratch.candidates {
                 let r = &self.rules[i as usize];

@@ -215,6 +215,39 @@ impl Layout {
         }
     }
 
+    /// The groups in *families* that share one set of automata: each
+    /// port-keyed side (TCP/UDP x to-server/to-client) is one family,
+    /// ICMP, other protocols and packets without IP one each. Every group
+    /// is in exactly one family (the first that routes packets to it);
+    /// families without groups are left out.
+    pub fn families(&self) -> Vec<Vec<usize>> {
+        let mut seen = vec![false; self.groups.len()];
+        let mut out = Vec::new();
+        let mut add = |ids: &mut dyn Iterator<Item = u16>| {
+            let mut fam = Vec::new();
+            for id in ids {
+                let g = usize::from(id);
+                if !seen[g] {
+                    seen[g] = true;
+                    fam.push(g);
+                }
+            }
+            if !fam.is_empty() {
+                out.push(fam);
+            }
+        };
+        for class in 0..2 {
+            for side in 0..2 {
+                let merged = self.merged[class][side];
+                add(&mut std::iter::once(merged).chain(self.tables[class][side].iter().copied()));
+            }
+        }
+        for id in self.single {
+            add(&mut std::iter::once(id));
+        }
+        out
+    }
+
     /// The group of the packet `v`.
     pub fn group_of(&self, v: &View<'_, '_>) -> usize {
         let Some(ip) = v.ip else {

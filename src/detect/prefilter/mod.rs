@@ -8,19 +8,28 @@
 //! 2. [`fast`]: each rule's fast pattern, chosen as Suricata chooses it
 //!    (explicit `fast_pattern`, else the longest, then strongest, pattern
 //!    of the highest-priority buffer).
-//! 3. [`matcher`]: one Aho-Corasick automaton per group and inspection
-//!    buffer ([`crate::rule::Buffer`]) over the fast patterns of the
-//!    group's rules; the rules whose pattern occurs are candidates.
+//! 3. [`matcher`]: one Aho-Corasick automaton per *family* of groups
+//!    (each port-keyed side of TCP and UDP, ICMP, other protocols, no IP:
+//!    [`group::Layout::families`]) and inspection buffer
+//!    ([`crate::rule::Buffer`]) over the fast patterns of the family's
+//!    rules; the rules whose pattern occurs and that are in the packet's
+//!    group (a per-group rule bitset) are candidates. Groups of one side
+//!    share most of their rules, so one automaton per family costs a
+//!    fraction of one per group (ET Open: at most 7 automata instead of 55),
+//!    which is what makes DFAs affordable.
 //!
 //! Rules without a usable fast pattern (no content, or only negated
-//! ones) are in their group's *always* list and get the full check on
+//! ones) whose source or destination set is small are found by the
+//! packet's address in the family's address tables ([`addr`]); the
+//! other rules without a usable fast pattern are in their group's
+//! *always* list and get the full check on
 //! every packet of the group. Rules whose fast pattern is in a buffer this
 //! packet does not have yet (only the payload is inspected so far) are
 //! candidates too: the full check decides, so nothing is lost when a
 //! buffer's bytes cannot be had. Candidates are sorted and de-duplicated,
-//! so alerts keep rule order. IP-only rules (no content) are not put in
-//! address tables: they are checked directly through the always lists.
+//! so alerts keep rule order.
 
+mod addr;
 mod fast;
 mod group;
 mod matcher;
@@ -47,25 +56,49 @@ pub struct PrefilterSettings {
     pub matcher: MatcherSettings,
 }
 
-/// One buffer's automaton in one group.
+/// One buffer's automaton in one family.
 #[derive(Debug)]
 struct BufferMatcher {
     buffer: Buffer,
     matcher: PatternMatcher,
 }
 
+/// Groups that share automata: the fast patterns of every rule of every
+/// group of the family (see [`Layout::families`]).
+#[derive(Debug)]
+struct Family {
+    matchers: Vec<BufferMatcher>,
+    /// The family's rules found by address rather than checked on every
+    /// packet ([`addr`]).
+    addrs: addr::AddrIndex,
+}
+
 /// One signature group.
 #[derive(Debug)]
 struct Group {
-    matchers: Vec<BufferMatcher>,
+    /// Index into [`Prefilter::families`].
+    family: usize,
+    /// Bit `i`: rule `i` is in the group (a family's hits are kept only
+    /// for the rules of the packet's group).
+    members: Box<[u64]>,
     /// Rules without a usable fast pattern, ascending.
     always: Vec<u32>,
+}
+
+impl Group {
+    fn has(&self, rule: u32) -> bool {
+        let i = rule as usize;
+        self.members
+            .get(i / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
 }
 
 /// The prefilter of one engine.
 #[derive(Debug)]
 pub struct Prefilter {
     layout: Layout,
+    families: Vec<Family>,
     groups: Vec<Group>,
 }
 
@@ -74,6 +107,33 @@ pub struct Prefilter {
 pub struct PrefilterScratch {
     scan: ScanScratch,
     hits: Vec<u32>,
+    /// The `skip` mask the trimmed lists were built for.
+    skip: Vec<bool>,
+    /// Per group, its always list without the rules of `skip`, built on
+    /// the group's first [`Prefilter::candidates_skipping`].
+    trimmed: Vec<Option<Box<[u32]>>>,
+}
+
+impl PrefilterScratch {
+    /// The always list of group `g` without the rules `skip` names,
+    /// built once per group (and again when `skip` changes).
+    fn trimmed_always<'s>(&'s mut self, g: usize, always: &[u32], skip: &[bool]) -> &'s [u32] {
+        if self.skip[..] != skip[..] {
+            self.skip.clear();
+            self.skip.extend_from_slice(skip);
+            self.trimmed.clear();
+        }
+        if self.trimmed.len() <= g {
+            self.trimmed.resize(g + 1, None);
+        }
+        self.trimmed[g].get_or_insert_with(|| {
+            always
+                .iter()
+                .copied()
+                .filter(|&i| skip.get(i as usize) != Some(&true))
+                .collect()
+        })
+    }
 }
 
 /// The bytes of `buffer` in `v`, when the engine has them.
@@ -95,24 +155,71 @@ impl Prefilter {
         settings: PrefilterSettings,
     ) -> Result<Prefilter, String> {
         let layout = Layout::build(rules, settings.groups);
-        let mut groups = Vec::with_capacity(layout.groups.len());
-        for members in &layout.groups {
-            let mut always = Vec::new();
-            let mut by_buffer: Vec<(Buffer, Vec<PatternItem<'_>>)> = Vec::new();
-            for &i in members {
-                match fps.get(i as usize).and_then(Option::as_ref) {
-                    Some(fp) if !fp.negated => {
-                        let slot = match by_buffer.iter().position(|(b, _)| *b == fp.buffer) {
-                            Some(s) => s,
-                            None => {
-                                by_buffer.push((fp.buffer, Vec::new()));
-                                by_buffer.len() - 1
-                            }
-                        };
-                        by_buffer[slot].1.push((&fp.pattern, fp.nocase, i));
+        let usable = |i: u32| {
+            fps.get(i as usize)
+                .and_then(Option::as_ref)
+                .filter(|fp| !fp.negated)
+        };
+        let words = rules.len().div_ceil(64);
+        let mut groups: Vec<Option<Group>> = layout.groups.iter().map(|_| None).collect();
+        let mut families = Vec::new();
+        for fam in layout.families() {
+            // The rules with a fast pattern in any group of the family,
+            // and the others that can be found by address, each once.
+            let mut in_family = vec![0u64; words];
+            let mut seen = vec![0u64; words];
+            let mut addr_candidates = Vec::new();
+            for &g in &fam {
+                for &i in &layout.groups[g] {
+                    let (w, b) = (i as usize / 64, 1u64 << (i % 64));
+                    if usable(i).is_some() {
+                        in_family[w] |= b;
+                    } else if seen[w] & b == 0 {
+                        seen[w] |= b;
+                        if let Some(side) = rules.get(i as usize).and_then(addr::key_side) {
+                            addr_candidates.push((i, side));
+                        }
                     }
-                    _ => always.push(i),
                 }
+            }
+            addr_candidates.sort_unstable_by_key(|c| c.0);
+            let (addrs, taken) = addr::AddrIndex::build(rules, &addr_candidates);
+            let mut by_addr = vec![0u64; words];
+            for i in taken {
+                by_addr[i as usize / 64] |= 1 << (i % 64);
+            }
+            for &g in &fam {
+                let mut members = vec![0u64; words].into_boxed_slice();
+                let mut always = Vec::new();
+                for &i in &layout.groups[g] {
+                    let (w, b) = (i as usize / 64, 1u64 << (i % 64));
+                    members[w] |= b;
+                    if usable(i).is_none() && by_addr[w] & b == 0 {
+                        always.push(i);
+                    }
+                }
+                always.sort_unstable();
+                always.dedup();
+                groups[g] = Some(Group {
+                    family: families.len(),
+                    members,
+                    always,
+                });
+            }
+            let mut by_buffer: Vec<(Buffer, Vec<PatternItem<'_>>)> = Vec::new();
+            for i in 0..rules.len() as u32 {
+                if in_family[i as usize / 64] >> (i % 64) & 1 == 0 {
+                    continue;
+                }
+                let Some(fp) = usable(i) else { continue };
+                let slot = match by_buffer.iter().position(|(b, _)| *b == fp.buffer) {
+                    Some(s) => s,
+                    None => {
+                        by_buffer.push((fp.buffer, Vec::new()));
+                        by_buffer.len() - 1
+                    }
+                };
+                by_buffer[slot].1.push((&fp.pattern, fp.nocase, i));
             }
             let mut matchers = Vec::with_capacity(by_buffer.len());
             for (buffer, items) in by_buffer {
@@ -121,11 +228,25 @@ impl Prefilter {
                     matcher: PatternMatcher::build(items, settings.matcher)?,
                 });
             }
-            always.sort_unstable();
-            always.dedup();
-            groups.push(Group { matchers, always });
+            families.push(Family { matchers, addrs });
         }
-        Ok(Prefilter { layout, groups })
+        // `families` covers every group; a group no family routes to
+        // (none today) would get an empty one rather than a panic.
+        let groups = groups
+            .into_iter()
+            .map(|g| {
+                g.unwrap_or_else(|| Group {
+                    family: usize::MAX,
+                    members: Box::default(),
+                    always: Vec::new(),
+                })
+            })
+            .collect();
+        Ok(Prefilter {
+            layout,
+            families,
+            groups,
+        })
     }
 
     /// How many distinct signature groups there are.
@@ -135,7 +256,7 @@ impl Prefilter {
 
     /// Bytes of heap the automata use, all groups together.
     pub fn memory_usage(&self) -> usize {
-        self.groups
+        self.families
             .iter()
             .flat_map(|g| &g.matchers)
             .map(|m| m.matcher.memory_usage())
@@ -144,21 +265,60 @@ impl Prefilter {
 
     /// Fills `out` with the candidate rules for `v`, sorted, no repeats.
     pub fn candidates(&self, v: &View<'_, '_>, scratch: &mut PrefilterScratch, out: &mut Vec<u32>) {
+        let gi = self.layout.group_of(v);
+        self.scan_group(gi, v, scratch);
+        // The always list is sorted once at build; only the (few) hits are
+        // sorted per packet, then the two are merged.
         out.clear();
-        let g = &self.groups[self.layout.group_of(v)];
+        merge_sorted(&self.groups[gi].always, &scratch.hits, out);
+    }
+
+    /// [`Prefilter::candidates`] without the always-list rules that
+    /// `skip` names (`skip[i]`: leave rule `i` out; rules past its end
+    /// stay). Rules selected by a fast pattern stay whatever `skip`
+    /// says. The trimmed always lists are built once per group and kept
+    /// in `scratch` while `skip` stays the same, so a mask of the
+    /// engine's IP-only rules (thousands of address-list rules in ET
+    /// Open, evaluated only on a flow's first packets) costs nothing
+    /// per packet.
+    pub fn candidates_skipping(
+        &self,
+        v: &View<'_, '_>,
+        skip: &[bool],
+        scratch: &mut PrefilterScratch,
+        out: &mut Vec<u32>,
+    ) {
+        let gi = self.layout.group_of(v);
+        self.scan_group(gi, v, scratch);
+        let hits = std::mem::take(&mut scratch.hits);
+        let always = scratch.trimmed_always(gi, &self.groups[gi].always, skip);
+        out.clear();
+        merge_sorted(always, &hits, out);
+        scratch.hits = hits;
+    }
+
+    /// Leaves in `scratch.hits` the rules of group `gi` whose fast
+    /// pattern occurs in `v` (or whose buffer `v` lacks), sorted, no
+    /// repeats: the family's hits, kept for the group's members.
+    fn scan_group(&self, gi: usize, v: &View<'_, '_>, scratch: &mut PrefilterScratch) {
+        let g = &self.groups[gi];
         let hits = &mut scratch.hits;
         hits.clear();
-        for m in &g.matchers {
+        let Some(fam) = self.families.get(g.family) else {
+            return;
+        };
+        for m in &fam.matchers {
             match buffer_bytes(v, m.buffer) {
                 Some(bytes) => m.matcher.scan(bytes, &mut scratch.scan, hits),
                 None => m.matcher.all_rules(hits),
             }
         }
-        // The always list is sorted once at build; only the (few) hits are
-        // sorted per packet, then the two are merged.
+        if let Some((src, dst)) = v.addrs() {
+            fam.addrs.lookup(src, dst, hits);
+        }
+        hits.retain(|&r| g.has(r));
         hits.sort_unstable();
         hits.dedup();
-        merge_sorted(&g.always, hits, out);
     }
 }
 

@@ -1,5 +1,18 @@
-//! `pcre`: a rule's PCRE pattern compiled once (at engine build time) and
-//! matched against inspection buffers.
+//! `pcre`: a rule's PCRE pattern checked at engine build time, compiled
+//! for matching on its first search, and matched against inspection
+//! buffers.
+//!
+//! Memory: a compiled `regex` program of an ET Open pattern holds about
+//! 0.5 MB (counted repetitions such as `[^\x27]{1075,}` unroll into NFA
+//! states), so the 600 pcre of ET Open's active rules held ~280 MB when
+//! all were kept compiled. [`CompiledPcre::compile`] therefore compiles
+//! once to check the pattern (the error is the rule's reason to be
+//! inactive) and drops the program; the first [`CompiledPcre::search`]
+//! compiles it again and keeps it (a `OnceLock`, shared by every worker).
+//! Only the patterns that traffic reaches cost memory. Compiling is
+//! deterministic, so the second compile succeeds as the first did; if it
+//! did not, the search reports [`PcreOutcome::LimitHit`] rather than
+//! panicking.
 //!
 //! Engines: the `regex` crate (`regex::bytes`, Unicode off, linear time)
 //! runs every pattern whose meaning it can express exactly; patterns that
@@ -30,6 +43,7 @@ mod byteset;
 mod translate;
 
 use std::cell::RefCell;
+use std::sync::OnceLock;
 
 use thiserror::Error;
 
@@ -85,10 +99,14 @@ enum Compiled {
     Fancy(Box<fancy_regex::Regex>),
 }
 
-/// A compiled `pcre` (pattern and flags; negation and `R` are kept for the
-/// engine, which decides what a match means).
+/// A checked `pcre` (pattern and flags; negation and `R` are kept for the
+/// engine, which decides what a match means), compiled on first search.
 pub struct CompiledPcre {
-    inner: Compiled,
+    /// The rule's pattern and flags, to compile from.
+    source: Pcre,
+    /// The program, once a search needed it (`None`: the second compile
+    /// failed, which a deterministic compiler does not do).
+    inner: OnceLock<Option<Compiled>>,
     engine: PcreEngine,
     negated: bool,
     relative: bool,
@@ -141,36 +159,53 @@ fn compile_fancy(pcre: &Pcre, opts: Opts) -> Result<fancy_regex::Regex, PcreErro
         .map_err(|e| error(pcre, e.to_string()))
 }
 
+/// Compiles `pcre` (for `fancy-regex` whatever the pattern when
+/// `force_backtracking`), with the engine that runs it.
+fn build(pcre: &Pcre, force_backtracking: bool) -> Result<(Compiled, PcreEngine), PcreError> {
+    let opts = opts(pcre);
+    if force_backtracking {
+        let re = compile_fancy(pcre, opts)?;
+        return Ok((
+            Compiled::Fancy(Box::new(re)),
+            PcreEngine::Backtracking("forced"),
+        ));
+    }
+    let err = |reason: String| error(pcre, reason);
+    let t = translate(&pcre.pattern, opts, Target::Regex).map_err(err)?;
+    Ok(match t.needs_backtracker {
+        None => {
+            let re = regex::bytes::RegexBuilder::new(&t.text)
+                .unicode(false)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(REGEX_DFA_LIMIT)
+                .nest_limit(NEST_LIMIT)
+                .build()
+                .map_err(|e| err(e.to_string()))?;
+            (
+                Compiled::Regex {
+                    re,
+                    trailing_dollar: t.trailing_dollar,
+                },
+                PcreEngine::Regex,
+            )
+        }
+        Some(why) => (
+            Compiled::Fancy(Box::new(compile_fancy(pcre, opts)?)),
+            PcreEngine::Backtracking(why),
+        ),
+    })
+}
+
 impl CompiledPcre {
-    /// Compiles `pcre` (once per rule, at engine build time).
+    /// Checks `pcre` by compiling it (once per rule, at engine build
+    /// time); the program is compiled again, and kept, on first search.
     pub fn compile(pcre: &Pcre) -> Result<CompiledPcre, PcreError> {
-        let opts = opts(pcre);
-        let err = |reason: String| error(pcre, reason);
-        let t = translate(&pcre.pattern, opts, Target::Regex).map_err(err)?;
-        let (inner, engine) = match t.needs_backtracker {
-            None => {
-                let re = regex::bytes::RegexBuilder::new(&t.text)
-                    .unicode(false)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .dfa_size_limit(REGEX_DFA_LIMIT)
-                    .nest_limit(NEST_LIMIT)
-                    .build()
-                    .map_err(|e| err(e.to_string()))?;
-                (
-                    Compiled::Regex {
-                        re,
-                        trailing_dollar: t.trailing_dollar,
-                    },
-                    PcreEngine::Regex,
-                )
-            }
-            Some(why) => (
-                Compiled::Fancy(Box::new(compile_fancy(pcre, opts)?)),
-                PcreEngine::Backtracking(why),
-            ),
-        };
+        let (compiled, engine) = build(pcre, false)?;
+        // Checked; the program is built again on first search.
+        drop(compiled);
         Ok(CompiledPcre {
-            inner,
+            source: pcre.clone(),
+            inner: OnceLock::new(),
             engine,
             negated: pcre.negated,
             relative: pcre.relative,
@@ -179,15 +214,26 @@ impl CompiledPcre {
 
     /// Compiles `pcre` for the backtracking engine even when `regex` could
     /// run it (to compare the engines; the detection engine uses
-    /// [`compile`](Self::compile)).
+    /// [`compile`](Self::compile)). Kept compiled from the start.
     pub fn compile_backtracking(pcre: &Pcre) -> Result<CompiledPcre, PcreError> {
-        let re = compile_fancy(pcre, opts(pcre))?;
+        let (compiled, engine) = build(pcre, true)?;
         Ok(CompiledPcre {
-            inner: Compiled::Fancy(Box::new(re)),
-            engine: PcreEngine::Backtracking("forced"),
+            source: pcre.clone(),
+            inner: OnceLock::from(Some(compiled)),
+            engine,
             negated: pcre.negated,
             relative: pcre.relative,
         })
+    }
+
+    /// The program, compiled on the first call.
+    fn program(&self) -> Option<&Compiled> {
+        self.inner
+            .get_or_init(|| {
+                let forced = self.engine == PcreEngine::Backtracking("forced");
+                build(&self.source, forced).ok().map(|(c, _)| c)
+            })
+            .as_ref()
     }
 
     /// Which engine runs the pattern.
@@ -228,7 +274,10 @@ impl CompiledPcre {
     }
 
     fn search_subject(&self, subject: &[u8]) -> PcreOutcome {
-        match &self.inner {
+        let Some(program) = self.program() else {
+            return PcreOutcome::LimitHit;
+        };
+        match program {
             Compiled::Regex {
                 re,
                 trailing_dollar,

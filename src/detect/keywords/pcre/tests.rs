@@ -311,3 +311,21 @@ fn fancy_classes_match_bytes_like_regex() {
     assert_eq!(p.find(b"a\n\xffa", 0), None);
     assert_eq!(c(r#""/(a).{2}\1/s""#).find(b"a\n\xffa", 0), Some((0, 4)));
 }
+
+#[test]
+fn program_is_built_on_first_search_and_kept() {
+    // Checked at compile time, but no program kept until a search.
+    let re = c(r#""/ab+c/""#);
+    assert!(re.inner.get().is_none());
+    assert_eq!(re.engine(), PcreEngine::Regex);
+    assert_eq!(re.find(b"xabbc", 0), Some((1, 5)));
+    assert!(matches!(re.inner.get(), Some(Some(Compiled::Regex { .. }))));
+    // The kept program gives the same answers.
+    assert_eq!(re.find(b"xabbc", 2), None);
+    assert_eq!(re.find(b"abc abbbc", 1), Some((4, 9)));
+    // A backtracking pattern (a back reference) the same way.
+    let bt = c(r#""/(a)\1/""#);
+    assert!(bt.inner.get().is_none());
+    assert_eq!(bt.find(b"xaa", 0), Some((1, 3)));
+    assert!(matches!(bt.inner.get(), Some(Some(Compiled::Fancy(_)))));
+}
