@@ -46,6 +46,12 @@ pub const MAX_OOO_SEGMENTS: usize = 64;
 /// `stream.reassembly` settings (Suricata's defaults).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReassemblyConfig {
+    /// Raw stream inspection at all (`stream.reassembly.raw`). Off in
+    /// `Default` (a bare worker inspects packets only, as the detection
+    /// tests expect); a run configured from a suricata.yaml-shaped
+    /// configuration turns it on unless the key says `no`, as Suricata
+    /// always reassembles.
+    pub enabled: bool,
     /// `stream.reassembly.depth` in bytes per direction; 0: unlimited.
     pub depth: u64,
     /// `stream.reassembly.memcap`: bytes of stream data one worker holds.
@@ -59,6 +65,7 @@ pub struct ReassemblyConfig {
 impl Default for ReassemblyConfig {
     fn default() -> Self {
         ReassemblyConfig {
+            enabled: false,
             depth: 1 << 20,
             memcap: 256 << 20,
             chunk_size: [2560, 2560],
@@ -108,6 +115,8 @@ pub struct StreamBuf {
     /// Acknowledged edge (offset).
     acked: u64,
     depth_reached: bool,
+    /// The chunk is a block found at the acknowledged edge after a hole.
+    gap_block: bool,
 }
 
 impl StreamBuf {
@@ -335,16 +344,22 @@ impl StreamBuf {
 
     /// If the acknowledged edge passed a hole before held data, skip the
     /// hole (the missing bytes will not come: Suricata's "gap").
-    fn skip_acked_gap(&mut self, counters: &mut StreamCounters) {
+    fn skip_acked_gap(&mut self, counters: &mut StreamCounters) -> bool {
         if self.raw < self.end() {
-            return;
+            return false;
         }
         if let Some(&(o, _)) = self.ooo.first() {
-            if o < self.acked && o > self.raw {
+            if o <= self.acked && o > self.raw {
                 counters.reassembly_gap += 1;
+                // A block starting right at the acknowledged edge is
+                // inspected whole, acknowledged or not: Suricata limits
+                // the block by the ACK measured from the old progress.
+                self.gap_block = o == self.acked;
                 self.jump_to(o);
+                return true;
             }
         }
+        false
     }
 
     /// Drops the contiguous data and continues at the held segment at `o`.
@@ -356,12 +371,17 @@ impl StreamBuf {
     }
 
     /// The acknowledged, not yet inspected, contiguous bytes (possibly
-    /// empty). Skips an acknowledged hole first.
-    pub fn acked_chunk(&mut self, counters: &mut StreamCounters) -> &[u8] {
-        self.skip_acked_gap(counters);
+    /// empty), and whether an acknowledged hole was skipped to reach them
+    /// (Suricata's app layer then asks for raw inspection at once).
+    pub fn acked_chunk(&mut self, counters: &mut StreamCounters) -> (&[u8], bool) {
+        let gap = self.skip_acked_gap(counters);
         let from = (self.raw - self.base) as usize;
-        let to = self.acked.clamp(self.raw, self.end());
-        &self.data[from..(to - self.base) as usize]
+        let to = if self.gap_block {
+            self.end()
+        } else {
+            self.acked.clamp(self.raw, self.end())
+        };
+        (&self.data[from..(to - self.base) as usize], gap)
     }
 
     /// Inline mode (Suricata's `StreamReassembleRawInline`): the
@@ -412,6 +432,7 @@ impl StreamBuf {
     /// Marks the next `n` bytes from the raw progress inspected and drops
     /// every inspected byte; returns the bytes freed.
     pub fn consume(&mut self, n: usize) -> u64 {
+        self.gap_block = false;
         self.raw = (self.raw + n as u64).min(self.end());
         self.drop_below(self.raw)
     }
@@ -449,13 +470,13 @@ mod tests {
         let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
         assert_eq!(put(&mut b, &mut c, 0, b"GET /"), Insert::Added);
         assert_eq!(put(&mut b, &mut c, 5, b" HTTP"), Insert::Added);
-        assert_eq!(b.acked_chunk(&mut c), b"");
+        assert_eq!(b.acked_chunk(&mut c).0, b"");
         b.ack(7);
-        assert_eq!(b.acked_chunk(&mut c), b"GET / H");
+        assert_eq!(b.acked_chunk(&mut c).0, b"GET / H");
         assert_eq!(b.consume(7), 7);
         assert_eq!(b.progress(), 7);
         b.ack(10);
-        assert_eq!(b.acked_chunk(&mut c), b"TTP");
+        assert_eq!(b.acked_chunk(&mut c).0, b"TTP");
         assert_eq!(c, StreamCounters::default());
     }
 
@@ -467,9 +488,9 @@ mod tests {
         b.ack(11);
         // The ack passes the hole at 3..6, but contiguous data comes
         // first: the chunk ends at the hole, which may still fill.
-        assert_eq!(b.acked_chunk(&mut c), b"Hel");
+        assert_eq!(b.acked_chunk(&mut c).0, b"Hel");
         put(&mut b, &mut c, 3, b"lo ");
-        assert_eq!(b.acked_chunk(&mut c), b"Hello World");
+        assert_eq!(b.acked_chunk(&mut c).0, b"Hello World");
         assert_eq!(b.held(), 11);
     }
 
@@ -481,7 +502,7 @@ mod tests {
         assert_eq!(c.overlap, 1);
         assert_eq!(c.overlap_diff_data, 0);
         b.ack(6);
-        assert_eq!(b.acked_chunk(&mut c), b"abcdef");
+        assert_eq!(b.acked_chunk(&mut c).0, b"abcdef");
         b.consume(6);
         // Below the raw progress: dropped silently.
         assert_eq!(put(&mut b, &mut c, 2, b"cd"), Insert::Added);
@@ -494,7 +515,7 @@ mod tests {
         put(&mut b, &mut c, 0, b"AAAA");
         put(&mut b, &mut c, 2, b"XXYY");
         b.ack(6);
-        assert_eq!(b.acked_chunk(&mut c), b"AAAAYY");
+        assert_eq!(b.acked_chunk(&mut c).0, b"AAAAYY");
         assert_eq!((c.overlap, c.overlap_diff_data), (1, 1));
         // Out of order, then an overlapping out-of-order segment.
         let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
@@ -502,7 +523,7 @@ mod tests {
         put(&mut b, &mut c, 6, b"ZZij");
         put(&mut b, &mut c, 0, b"abcdQQ");
         b.ack(10);
-        assert_eq!(b.acked_chunk(&mut c), b"abcdefghij");
+        assert_eq!(b.acked_chunk(&mut c).0, b"abcdefghij");
         assert_eq!(c.overlap_diff_data, 2);
     }
 
@@ -511,13 +532,22 @@ mod tests {
         let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
         put(&mut b, &mut c, 0, b"abc");
         b.ack(3);
-        assert_eq!(b.acked_chunk(&mut c), b"abc");
+        assert_eq!(b.acked_chunk(&mut c).0, b"abc");
         b.consume(3);
         put(&mut b, &mut c, 10, b"xyz");
         b.ack(13);
-        assert_eq!(b.acked_chunk(&mut c), b"xyz");
+        assert_eq!(b.acked_chunk(&mut c), (&b"xyz"[..], true));
         assert_eq!(b.progress(), 10);
         assert_eq!(c.reassembly_gap, 1);
+        b.consume(3);
+        // A block starting exactly at the acknowledged edge after a hole
+        // is taken whole.
+        put(&mut b, &mut c, 20, b"block");
+        b.ack(20);
+        assert_eq!(b.acked_chunk(&mut c), (&b"block"[..], true));
+        b.consume(5);
+        assert!(!b.has_pending());
+        assert_eq!(c.reassembly_gap, 2);
     }
 
     #[test]
@@ -559,7 +589,7 @@ mod tests {
         assert_eq!(c.stream_depth_reached, 1);
         assert!(b.depth_reached());
         b.ack(100);
-        assert_eq!(b.acked_chunk(&mut c), b"12345678");
+        assert_eq!(b.acked_chunk(&mut c).0, b"12345678");
     }
 
     #[test]
@@ -586,8 +616,8 @@ mod tests {
         put(&mut b, &mut c, 0, &[b'a'; 13]);
         put(&mut b, &mut c, o, b"wrap!");
         b.ack(b.offset_of(base, 0x0000_0003));
-        assert_eq!(b.acked_chunk(&mut c).len(), 18);
-        assert_eq!(&b.acked_chunk(&mut c)[13..], b"wrap!");
+        assert_eq!(b.acked_chunk(&mut c).0.len(), 18);
+        assert_eq!(&b.acked_chunk(&mut c).0[13..], b"wrap!");
     }
 
     #[test]

@@ -29,7 +29,8 @@ pub struct StreamChunk<'a> {
     pub data: &'a [u8],
     /// The data must be inspected now whatever the app layer says: at
     /// least a chunk size of it, the session closing, the depth reached,
-    /// or the flow's end (`StreamTcpReassembleRawCheckLimit`).
+    /// the flow's end (`StreamTcpReassembleRawCheckLimit`), or a hole
+    /// skipped (the app layer asks for raw inspection on a gap).
     pub flush: bool,
     /// A flow-end pseudo packet (Suricata's `PKT_PSEUDO_STREAM_END`).
     pub eof: bool,
@@ -134,8 +135,8 @@ impl StreamTable {
             };
         }
         let depth = buf.depth_reached();
-        let data = buf.acked_chunk(&mut self.counters);
-        let flush = closing || depth || data.len() as u64 >= u64::from(cfg.chunk_size[d]);
+        let (data, gap) = buf.acked_chunk(&mut self.counters);
+        let flush = gap || closing || depth || data.len() as u64 >= u64::from(cfg.chunk_size[d]);
         StreamChunk {
             added,
             data,

@@ -20,8 +20,9 @@
 //! `decoder.{vxlan,geneve,teredo}.enabled`,
 //! `decoder.recursion-level.use-for-tracking`, `vlan.use-for-tracking`,
 //! `stream.midstream`, `stream.midstream-policy`, `exception-policy`,
-//! `stream.checksum-validation`, `stream.reassembly.{depth,memcap,
-//! toserver-chunk-size,toclient-chunk-size}`,
+//! `stream.checksum-validation`, `stream.reassembly.{raw,depth,memcap,
+//! toserver-chunk-size,toclient-chunk-size}` (a configured run turns raw
+//! stream inspection on),
 //! `pcap-file.checksum-checks`, `flow.memcap`, `flow.emergency-recovery`,
 //! `flow-timeouts.{default,tcp,udp,icmp}.{new,established,closed,
 //! emergency-new,emergency-established,emergency-closed}`,
@@ -199,6 +200,7 @@ fn read_flow(config: &Config, cfg: &mut PipelineConfig) -> Result<(), SettingsEr
         cfg.flow.memcap = v;
     }
     let r = &mut cfg.flow.reassembly;
+    r.enabled = config.get_bool("stream.reassembly.raw")?.unwrap_or(true);
     if let Some(v) = config.get_size("stream.reassembly.depth")? {
         r.depth = v;
     }

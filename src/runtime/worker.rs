@@ -121,7 +121,7 @@ impl<I: Inspector> Worker<I> {
     /// A worker with empty state that hands every packet to `inspector`.
     pub fn with_inspector(cfg: &PipelineConfig, inspector: I) -> Worker<I> {
         let mut flows = FlowTable::new(cfg.flow);
-        if inspector.wants_stream() {
+        if inspector.wants_stream() && cfg.flow.reassembly.enabled {
             flows.enable_reassembly(cfg.flow.reassembly);
         }
         Worker {
@@ -357,6 +357,18 @@ impl<I: Inspector> Worker<I> {
             }
         }
         self.inspector.stats(&mut doc);
+        let sc = self.flows.stream_counters();
+        for (name, n) in [
+            ("tcp.overlap", sc.overlap),
+            ("tcp.overlap_diff_data", sc.overlap_diff_data),
+            ("tcp.stream_depth_reached", sc.stream_depth_reached),
+            ("tcp.segment_memcap_drop", sc.segment_memcap_drop),
+            ("tcp.reassembly_gap", sc.reassembly_gap),
+        ] {
+            if n > 0 {
+                let _ = doc.set(name, n);
+            }
+        }
         if self.cfg.flow.ips_mode {
             // Suricata's `CaptureStatsUpdate`: every frame counts once,
             // rejects apart from blocks.
