@@ -11,6 +11,7 @@
 //! holds, and never exceeds the memcap.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::state::Direction;
 use super::stream::{FlowStreams, Insert, ReassemblyConfig, StreamCounters};
@@ -36,6 +37,25 @@ pub struct StreamChunk<'a> {
     pub eof: bool,
 }
 
+/// Hashes a flow slot index (a small unique `u32`) by one multiply: no
+/// SipHash per TCP packet. Slot indexes are not attacker-chosen.
+#[derive(Default)]
+struct SlotHasher(u64);
+
+impl Hasher for SlotHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// Per-flow stream buffers of one table.
 #[derive(Debug, Default)]
 pub(crate) struct StreamTable {
@@ -47,7 +67,7 @@ pub(crate) struct StreamTable {
     /// window.
     last_right: u64,
     inline_window: u64,
-    flows: HashMap<u32, FlowStreams>,
+    flows: HashMap<u32, FlowStreams, BuildHasherDefault<SlotHasher>>,
     pub(crate) counters: StreamCounters,
 }
 
