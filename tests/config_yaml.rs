@@ -381,7 +381,7 @@ fn unimplemented_settings_warn_once_per_section_or_key() {
     let main = write(
         dir.path(),
         "suricata.yaml",
-        "%YAML 1.1\n---\nsuricata-version: \"8.0\"\ninclude: apps.yaml\nlogging:\n  default-log-level: info\nstream:\n  midstream: true\n  memcap: 64mb\n  reassembly:\n    depth: 1mb\n    toserver-chunk-size: 2560\ndefrag:\n  memcap: 32mb\noutputs:\n  - fast:\n      enabled: yes\n      filename: fast.log\n  - eve-log:\n      enabled: yes\n      types:\n        - alert:\n            payload: yes\n        - flow\n  - pcap-log:\n      enabled: no\n      limit: 1000mb\n",
+        "%YAML 1.1\n---\nsuricata-version: \"8.0\"\ninclude: apps.yaml\nlogging:\n  default-log-level: info\nstream:\n  midstream: true\n  memcap: 64mb\n  reassembly:\n    depth: 1mb\n    toserver-chunk-size: 2560\n    randomize-chunk-size: yes\ndefrag:\n  memcap: 32mb\noutputs:\n  - fast:\n      enabled: yes\n      filename: fast.log\n  - eve-log:\n      enabled: yes\n      types:\n        - alert:\n            payload: yes\n        - flow\n  - pcap-log:\n      enabled: no\n      limit: 1000mb\n",
     );
     let config = Config::load(&main).unwrap();
     let warnings: Vec<_> = config
@@ -395,7 +395,7 @@ fn unimplemented_settings_warn_once_per_section_or_key() {
         [
             "app-layer.protocols",
             "stream.memcap",
-            "stream.reassembly",
+            "stream.reassembly.randomize-chunk-size",
             "outputs.eve-log.types.flow"
         ]
     );

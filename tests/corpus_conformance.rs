@@ -21,15 +21,7 @@ use rulewire::rule::{load_file, LoadOptions};
 use serde_json::Value;
 
 /// Packet-tier cases that differ for a known reason.
-const KNOWN_DIFFERENT: &[(&str, &str)] = &[
-    ("bug-7390", "TCP alert raised on a later packet by Suricata (stream/raw inspection), as in alert-distance-within-1; the byte_extract distance itself matches"),
-    ("alert-distance-within-1", "TCP alerts raised by Suricata on the later packets that acknowledge the data (raw stream inspection): no stream reassembly yet"),
-    ("alert-testmyids-midstream5", "TCP alert raised on a later packet by Suricata (stream/raw inspection after the ACK): no stream reassembly yet"),
-    ("bug-6244-tcp-rst-with-data", "sid 4 alerts on a pseudo packet (pcap_cnt null) from the stream flushed by the RST: no stream reassembly yet"),
-    ("bug-docs-5030-01", "Suricata matches the endswith content on the reassembled stream at flow end (pseudo packet, pcap_cnt null): no stream reassembly yet"),
-    ("stream-async-6063-srv-03", "Suricata raises the alert on the flow-end pseudo packet (pcap_cnt null) from the reassembled stream: no stream reassembly yet"),
-    ("detect-bytetest-02", "stream timing (one midstream TCP packet): Suricata alerts all four matching rules on the flow-end pseudo packet from the raw stream (pcap_cnt null), and on packet 1 only sids 4 and 5 (the ones with a content); rulewire, without stream reassembly, alerts all four on packet 1. sid 3's byte_test offset 214748364 loads in both and matches in neither"),
-];
+const KNOWN_DIFFERENT: &[(&str, &str)] = &[];
 
 /// App-tier cases whose rules are all active (their header protocol is an
 /// application-layer one, keywords packet-level) and that differ for a
@@ -38,15 +30,10 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
 const KNOWN_DIFFERENT_APP: &[(&str, &str)] = &[
     ("ja3-lua-rules-quic", "its one rule says `requires: feature ja3` (and runs a lua script): rulewire claims no optional Suricata feature, so it skips the rule as a Suricata without ja3 would"),
     ("bug-2491-01", "stream.async-oneside=true: the one-sided session never gets established in flow::tcp, so app-layer detection never starts"),
-    ("bug-3286-01-no-evasion", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
     ("detect-engine-proto", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection (sid 4 has no content: Suricata knows HTTP only from packet 4, the server's ACK)"),
     ("exception-policy-default-02", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
     ("memcap-pressure", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
-    ("smtp-eve", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
     ("ssh-newkeys", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
-    ("stream-async-6063-cli-03", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
-    ("task-7018-ids-dns-stream-rule", "TCP detection timing: Suricata (IDS mode) detects a direction's protocol on data the other side acknowledged and matches content from the reassembled stream later (often at flow end, pcap_cnt 0); applayer detects on the packet carrying the bytes and has no stream inspection"),
-    ("task-7018-dns-ips-stream-rule", "content matched by Suricata in later stream data (IPS stream rule): no stream reassembly here"),
     ("issue-4220-01-ids", "the two contents lie in different TCP segments: Suricata matches them on the reassembled stream; no stream reassembly here (the flow is detected as smtp)"),
     ("drop-protocol-change", "pass/drop action semantics and exception policies (flow-level drop/pass) are kept to packet-level: pending"),
     ("threshold-config-byrule", "TCP detection timing: Suricata (IDS mode) knows the flow is HTTP from packet 5, the server's ACK of the request; applayer detects it on packet 4, which carries the bytes, so the three alerts the threshold lets through sit one packet earlier"),

@@ -24,7 +24,6 @@ use serde_json::Value;
 
 /// Supported `--simulate-ips` cases that differ for a known reason.
 const KNOWN_DIFFERENT: &[(&str, &str)] = &[
-    ("task-7018-dns-ips-stream-rule", "Suricata matches the DNS-over-TCP content again in later stream data (IPS stream inspection); no stream reassembly here"),
     ("ja3-lua-rules-quic", "its one rule says `requires: feature ja3` (and runs a lua script): rulewire claims no optional Suricata feature and skips the rule (also in corpus_conformance's list)"),
 ];
 

@@ -60,6 +60,11 @@ pub const IMPLEMENTED: &[&str] = &[
     "flow-timeouts",
     "stream.midstream",
     "stream.midstream-policy",
+    "stream.reassembly.raw",
+    "stream.reassembly.depth",
+    "stream.reassembly.memcap",
+    "stream.reassembly.toserver-chunk-size",
+    "stream.reassembly.toclient-chunk-size",
     "exception-policy",
     "app-layer.error-policy",
     "stream.checksum-validation",
@@ -281,7 +286,13 @@ mod tests {
                 map(vec![
                     ("midstream", s("true")),
                     ("memcap", s("64mb")),
-                    ("reassembly", map(vec![("depth", s("1mb"))])),
+                    (
+                        "reassembly",
+                        map(vec![
+                            ("depth", s("1mb")),
+                            ("randomize-chunk-size", s("yes")),
+                        ]),
+                    ),
                 ]),
             ),
             ("defrag", map(vec![("memcap", s("32mb"))])),
@@ -321,7 +332,7 @@ mod tests {
             vec![
                 "app-layer.protocols",
                 "stream.memcap",
-                "stream.reassembly",
+                "stream.reassembly.randomize-chunk-size",
                 "outputs.eve-log.community-id",
                 "outputs.eve-log.types.flow",
                 "outputs.eve-log.types.http",

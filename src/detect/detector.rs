@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use crate::applayer::{FlowApp, Observed};
+use crate::applayer::{AppProto, FlowApp, Observed};
 use crate::ips::RejectDirection;
 use crate::output::StatsDoc;
 use crate::output::{
@@ -48,6 +48,10 @@ pub struct Detector<S> {
     write_errors: u64,
     /// Whether alerts say IPS mode (`--simulate-ips`).
     pub ips_mode: bool,
+    /// Some rule inspects the TCP stream (asks the worker to reassemble).
+    uses_stream: bool,
+    /// The last packet inspected the raw stream data it was offered.
+    stream_done: bool,
 }
 
 impl<S: AlertSink> Detector<S> {
@@ -66,6 +70,7 @@ impl<S: AlertSink> Detector<S> {
         cfg: &PostMatchConfig,
     ) -> (Detector<S>, Vec<String>) {
         let (post, warnings) = PostMatch::new(engine.rules(), cfg);
+        let uses_stream = engine.uses_stream();
         let scratch = DetectScratch {
             first_only: post.first_only_mask(),
             ..DetectScratch::default()
@@ -82,6 +87,8 @@ impl<S: AlertSink> Detector<S> {
                 tagged: 0,
                 write_errors: 0,
                 ips_mode: false,
+                uses_stream,
+                stream_done: false,
             },
             warnings,
         )
@@ -151,6 +158,93 @@ fn observe_app(
     app.eve_name()
 }
 
+/// Whether Suricata's parser for `proto` would have asked for raw stream
+/// inspection (`AppLayerParserTriggerRawStreamInspection`) on `data`, the
+/// acknowledged bytes of one direction not yet inspected. Most parsers do
+/// so as each record or message completes; we take any data as complete,
+/// except for HTTP/1, whose parser triggers when a request or response is
+/// complete, which is checked here. SMB, IMAP and the UDP-only parsers
+/// never trigger.
+fn app_triggers_raw(proto: AppProto, to_server: bool, data: &[u8]) -> bool {
+    use AppProto as P;
+    match proto {
+        P::Http1 | P::Http => http_message_complete(to_server, data),
+        P::Ftp
+        | P::Smtp
+        | P::Dnp3
+        | P::Tls
+        | P::Dcerpc
+        | P::Dns
+        | P::Enip
+        | P::Http2
+        | P::Krb5
+        | P::Ldap
+        | P::Modbus
+        | P::Mqtt
+        | P::Nfs
+        | P::Pgsql
+        | P::Pop3
+        | P::Rdp
+        | P::Rfb
+        | P::Sip
+        | P::Ssh
+        | P::Websocket => true,
+        _ => false,
+    }
+}
+
+/// Whether `data` holds a complete HTTP/1 message from its start: the
+/// header block and a body of `Content-Length` bytes, or a chunked body
+/// up to its last chunk. A request without a length ends at its header
+/// block; a response without one ends at the connection's close (not
+/// complete here) unless its status has no body (1xx, 204, 304).
+fn http_message_complete(to_server: bool, data: &[u8]) -> bool {
+    let Some(end) = memchr_seq(data, b"\r\n\r\n").map(|i| i + 4) else {
+        return false;
+    };
+    let head = &data[..end];
+    let starts_ok = if to_server {
+        head.first().is_some_and(u8::is_ascii_uppercase)
+    } else {
+        head.starts_with(b"HTTP/")
+    };
+    if !starts_ok {
+        return false;
+    }
+    let mut length = None;
+    let mut chunked = false;
+    for line in head.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        if name.eq_ignore_ascii_case(b"content-length") {
+            length = std::str::from_utf8(value)
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok());
+        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+            chunked = value.eq_ignore_ascii_case(b"chunked");
+        }
+    }
+    let body = &data[end..];
+    if chunked {
+        return body.ends_with(b"0\r\n\r\n");
+    }
+    if let Some(n) = length {
+        return body.len() >= n;
+    }
+    if to_server {
+        return true;
+    }
+    let status = head.get(9..12).unwrap_or_default();
+    status.first() == Some(&b'1') || status == b"204" || status == b"304"
+}
+
+fn memchr_seq(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
 fn pkt_src(role: PacketRole) -> PktSrc {
     match role {
         PacketRole::Reassembled { .. } => PktSrc::Defrag,
@@ -182,6 +276,9 @@ impl<S: AlertSink> Inspector for Detector<S> {
     type FlowData = FlowState;
 
     fn inspect(&mut self, ctx: &PacketCtx<'_>, mut flow_data: Option<&mut FlowState>) {
+        // Stream data this packet does not inspect (flow passed or
+        // dropped, exception policy) is dropped with it.
+        self.stream_done = true;
         if let Some(v) = self.post.flow_verdict(flow_data.as_deref()) {
             self.last_verdict = v;
             return;
@@ -197,11 +294,38 @@ impl<S: AlertSink> Inspector for Detector<S> {
             return;
         }
         let mut v = View::new(ctx);
-        let app_proto = flow_data
-            .as_deref_mut()
-            .and_then(|f| observe_app(&mut f.app, ctx, &mut v));
+        let app_proto = match flow_data.as_deref_mut() {
+            Some(f) if ctx.stream.eof => {
+                v.app_proto = f.app.proto();
+                f.app.eve_name()
+            }
+            Some(f) => observe_app(&mut f.app, ctx, &mut v),
+            None => None,
+        };
         if self.app_layer_error(ctx, &v, flow_data.as_deref_mut()) {
             return;
+        }
+        // IDS-mode raw stream inspection (`StreamReassembleRawHasDataReady`
+        // and `StreamTcpReassembleRawCheckLimit`): the acknowledged data is
+        // inspected once enough of it is there, or the session closes, or
+        // the flow ends, or the app layer would have asked for it (its
+        // parsers trigger raw inspection as messages complete; we take a
+        // detected protocol as that trigger).
+        let s = ctx.stream;
+        let ready = !s.data.is_empty()
+            && ctx.flow.is_some_and(|f| f.stream_established)
+            && (s.flush
+                || s.eof
+                || v.app_proto.is_some_and(|p| {
+                    app_triggers_raw(
+                        p,
+                        ctx.flow.is_some_and(|f| f.direction.is_to_server()),
+                        s.data,
+                    )
+                }));
+        self.stream_done = ready;
+        if ready {
+            v.stream = s.data;
         }
         self.engine.inspect(
             &v,
@@ -302,6 +426,14 @@ impl<S: AlertSink> Inspector for Detector<S> {
         self.handle_tags(ctx, &v);
     }
 
+    fn wants_stream(&self) -> bool {
+        self.uses_stream
+    }
+
+    fn stream_inspected(&self) -> bool {
+        self.stream_done
+    }
+
     fn verdict(&self) -> PacketVerdict {
         match self.last_verdict {
             Verdict::Accept => PacketVerdict::Accept,
@@ -319,5 +451,51 @@ impl<S: AlertSink> Inspector for Detector<S> {
         if c.suppressed > 0 {
             let _ = doc.set("detect.alerts_suppressed", c.suppressed);
         }
+    }
+}
+
+#[cfg(test)]
+mod stream_trigger_tests {
+    use super::*;
+
+    #[test]
+    fn http_messages_complete_as_the_parser_sees_them() {
+        assert!(http_message_complete(
+            true,
+            b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+        ));
+        assert!(!http_message_complete(
+            true,
+            b"GET / HTTP/1.1\r\nHost: a\r\n"
+        ));
+        assert!(!http_message_complete(
+            true,
+            b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nabc"
+        ));
+        assert!(http_message_complete(
+            true,
+            b"POST / HTTP/1.1\r\ncontent-length: 5\r\n\r\nabcde"
+        ));
+        // A response without a length ends with the connection.
+        assert!(!http_message_complete(
+            false,
+            b"HTTP/1.0 200 OK\r\n\r\nbody"
+        ));
+        assert!(http_message_complete(
+            false,
+            b"HTTP/1.1 304 Not Modified\r\n\r\n"
+        ));
+        assert!(http_message_complete(
+            false,
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+        ));
+        // Data that does not start a message does not trigger.
+        assert!(!http_message_complete(false, b"tail of a body\r\n\r\n"));
+    }
+
+    #[test]
+    fn smb_never_triggers_and_tls_always_does() {
+        assert!(!app_triggers_raw(AppProto::Smb, true, b"x"));
+        assert!(app_triggers_raw(AppProto::Tls, false, b"x"));
     }
 }

@@ -52,6 +52,113 @@ impl Default for EngineBuilder {
     }
 }
 
+/// Which buffer a rule's payload list inspects on TCP (Suricata's
+/// `SIG_FLAG_REQUIRE_PACKET` / `SIG_FLAG_REQUIRE_STREAM` /
+/// `SIG_FLAG_REQUIRE_STREAM_ONLY`, set by `SigConsolidateTcpBuffer`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamMode {
+    /// No payload list: header and conditions only (not run on flow-end
+    /// pseudo packets).
+    NoPayload,
+    /// The packet payload only: not a TCP-capable protocol, `tcp-pkt`,
+    /// `flow:no_stream`, or a packet keyword (`dsize`, `flags`, `ttl`,
+    /// `seq`, ...).
+    Packet,
+    /// The reassembled stream when it has data ready, else the payload of
+    /// a packet whose data did not go into the stream.
+    Stream,
+    /// [`StreamMode::Stream`], and every packet's payload too (a content
+    /// with `depth`/`offset`/`startswith`, or `stream_size`).
+    StreamAndPacket,
+    /// The stream only (`flow:only_stream`, `tcp-stream`).
+    StreamOnly,
+}
+
+impl StreamMode {
+    /// Whether the mode inspects the reassembled stream.
+    pub fn uses_stream(self) -> bool {
+        matches!(
+            self,
+            StreamMode::Stream | StreamMode::StreamAndPacket | StreamMode::StreamOnly
+        )
+    }
+}
+
+/// Suricata's stream/packet decision for a rule with a payload list.
+fn stream_mode(r: &crate::rule::Rule, has_payload: bool) -> StreamMode {
+    use crate::rule::keywords::flow::FlowStream;
+    if !has_payload {
+        return StreamMode::NoPayload;
+    }
+    let tcp_capable = matches!(
+        r.protocol,
+        Protocol::Ip
+            | Protocol::Ipv4
+            | Protocol::Ipv6
+            | Protocol::Tcp
+            | Protocol::TcpStream
+            | Protocol::App(_)
+    );
+    let flow_stream = r.conditions.iter().find_map(|c| match c {
+        Condition::Flow(f) => f.stream,
+        _ => None,
+    });
+    let packet_keyword = r.conditions.iter().any(|c| {
+        matches!(
+            c,
+            Condition::Dsize(_)
+                | Condition::Fragbits(_)
+                | Condition::Fragoffset(_)
+                | Condition::Id(_)
+                | Condition::Ipopts(_)
+                | Condition::IpProto(_)
+                | Condition::Itype(_)
+                | Condition::Icode(_)
+                | Condition::IcmpId(_)
+                | Condition::IcmpSeq(_)
+                | Condition::Sameip
+                | Condition::Seq(_)
+                | Condition::Ack(_)
+                | Condition::Flags(_)
+                | Condition::Window(_)
+                | Condition::TcpMss(_)
+                | Condition::Tos(_)
+                | Condition::Ttl(_)
+        )
+    }) || r
+        .lists
+        .iter()
+        .flat_map(|l| &l.matches)
+        .any(|m| matches!(m, Match::Asn1(_)));
+    if !tcp_capable || flow_stream == Some(FlowStream::NoStream) {
+        return StreamMode::Packet;
+    }
+    if flow_stream == Some(FlowStream::OnlyStream) || r.protocol == Protocol::TcpStream {
+        return StreamMode::StreamOnly;
+    }
+    if packet_keyword {
+        return StreamMode::Packet;
+    }
+    let positional = r
+        .lists
+        .iter()
+        .filter(|l| l.buffer == Buffer::Payload)
+        .flat_map(|l| &l.matches)
+        .any(|m| {
+            matches!(m, Match::Content(c)
+                if c.depth.is_some() || c.offset.is_some() || c.startswith)
+        });
+    let stream_size = r
+        .conditions
+        .iter()
+        .any(|c| matches!(c, Condition::StreamSize(_)));
+    if positional || stream_size {
+        StreamMode::StreamAndPacket
+    } else {
+        StreamMode::Stream
+    }
+}
+
 /// One active rule, compiled.
 #[derive(Debug)]
 pub struct CompiledRule {
@@ -106,6 +213,8 @@ pub struct CompiledRule {
     pub(crate) flowbits_use: u8,
     /// Xbits use for ordering, the same way.
     pub(crate) xbits_use: u8,
+    /// Which buffer the payload list inspects on TCP.
+    pub stream_mode: StreamMode,
 }
 
 impl CompiledRule {
@@ -140,8 +249,16 @@ impl CompiledRule {
     /// Whether the rule matches the packet (all of it, prefilter aside),
     /// given the flow's bits (`None`: no flow, every flowbits condition
     /// fails).
+    ///
+    /// The payload list runs as Suricata's
+    /// `DetectEngineInspectRulePayloadMatches`: a rule that uses the
+    /// stream first inspects the raw stream data ready for this packet
+    /// ([`View::stream`]); without a match there, the packet payload,
+    /// unless the packet's data went into the stream (stream-only rules
+    /// never). On a flow-end pseudo packet only stream-using rules run.
     pub(crate) fn matches(&self, v: &View<'_, '_>, bits: Option<&FlowBits>) -> bool {
-        proto_matches(&self.protocol, v)
+        let eof = v.ctx.stream.eof;
+        let header = proto_matches(&self.protocol, v)
             && self
                 .app_proto
                 .map_or(true, |a| v.app_proto.is_some_and(|f| a.matches_flow(f)))
@@ -150,9 +267,27 @@ impl CompiledRule {
             && self
                 .bit_checks
                 .iter()
-                .all(|b| bits.is_some_and(|f| b.check_flow(f)))
-            && (self.payload.is_empty()
-                || list_matches(&self.payload, v.payload, &mut ByteVars::new(&self.vars)))
+                .all(|b| bits.is_some_and(|f| b.check_flow(f)));
+        if !header {
+            return false;
+        }
+        let on = |buf: &[u8]| list_matches(&self.payload, buf, &mut ByteVars::new(&self.vars));
+        match self.stream_mode {
+            StreamMode::NoPayload => !eof,
+            StreamMode::Packet => !eof && on(v.payload),
+            mode => {
+                if !v.stream.is_empty() && on(v.stream) {
+                    return true;
+                }
+                if eof
+                    || mode == StreamMode::StreamOnly
+                    || (mode == StreamMode::Stream && v.ctx.stream.added)
+                {
+                    return false;
+                }
+                on(v.payload)
+            }
+        }
     }
 
     /// Whether the rule changes flowbits when it matches.
@@ -184,6 +319,35 @@ pub struct DetectScratch {
     /// the detector from its post-match stage, which knows the variables
     /// that decide IP-only-ness.
     pub(crate) first_only: Vec<bool>,
+    /// Candidates from the stream data, and the union with the packet's.
+    pub(crate) stream_hits: Vec<u32>,
+    pub(crate) merged: Vec<u32>,
+}
+
+/// `a` becomes the sorted union of the sorted, repeat-free `a` and `b`
+/// (`tmp` is scratch).
+fn union_sorted(a: &mut Vec<u32>, b: &[u32], tmp: &mut Vec<u32>) {
+    if b.is_empty() {
+        return;
+    }
+    tmp.clear();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x <= y {
+            tmp.push(x);
+            i += 1;
+            if x == y {
+                j += 1;
+            }
+        } else {
+            tmp.push(y);
+            j += 1;
+        }
+    }
+    tmp.extend_from_slice(&a[i..]);
+    tmp.extend_from_slice(&b[j..]);
+    std::mem::swap(a, tmp);
 }
 
 impl Engine {
@@ -204,6 +368,11 @@ impl Engine {
     /// The compiled rules, in load order.
     pub fn rules(&self) -> &[CompiledRule] {
         &self.rules
+    }
+
+    /// Whether some rule inspects the reassembled TCP stream.
+    pub fn uses_stream(&self) -> bool {
+        self.rules.iter().any(|r| r.stream_mode.uses_stream())
     }
 
     /// The prefilter, when the engine was built with one.
@@ -239,13 +408,40 @@ impl Engine {
         // path.
         let later_in_flow = v.ctx.flow.is_some_and(|f| !f.first_in_direction);
         match &self.prefilter {
-            Some(p) if later_in_flow => p.candidates_skipping(
-                v,
-                &scratch.first_only,
-                &mut scratch.prefilter,
-                &mut scratch.candidates,
-            ),
-            Some(p) => p.candidates(v, &mut scratch.prefilter, &mut scratch.candidates),
+            Some(p) => {
+                if later_in_flow {
+                    p.candidates_skipping(
+                        v,
+                        &scratch.first_only,
+                        &mut scratch.prefilter,
+                        &mut scratch.candidates,
+                    );
+                } else {
+                    p.candidates(v, &mut scratch.prefilter, &mut scratch.candidates);
+                }
+                // Stream data ready: its fast patterns nominate rules too.
+                if !v.stream.is_empty() {
+                    let sv = View {
+                        payload: v.stream,
+                        ..*v
+                    };
+                    if later_in_flow {
+                        p.candidates_skipping(
+                            &sv,
+                            &scratch.first_only,
+                            &mut scratch.prefilter,
+                            &mut scratch.stream_hits,
+                        );
+                    } else {
+                        p.candidates(&sv, &mut scratch.prefilter, &mut scratch.stream_hits);
+                    }
+                    union_sorted(
+                        &mut scratch.candidates,
+                        &scratch.stream_hits,
+                        &mut scratch.merged,
+                    );
+                }
+            }
             None => {
                 scratch.candidates.clear();
                 scratch.candidates.extend(0..self.rules.len() as u32);
@@ -352,7 +548,9 @@ fn compile_rule(
         }
     }
     let class = r.classtype.as_deref().and_then(|c| classes.get(c));
+    let mode = stream_mode(r, !payload.is_empty());
     Ok(CompiledRule {
+        stream_mode: mode,
         gid: r.gid(),
         sid: r.sid.unwrap_or(0),
         rev: r.rev(),
@@ -487,6 +685,19 @@ pub type SharedEngine = Arc<Engine>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn union_of_sorted_lists() {
+        let mut a = vec![1, 4, 9];
+        let mut tmp = Vec::new();
+        union_sorted(&mut a, &[2, 4, 10], &mut tmp);
+        assert_eq!(a, [1, 2, 4, 9, 10]);
+        union_sorted(&mut a, &[], &mut tmp);
+        assert_eq!(a, [1, 2, 4, 9, 10]);
+        let mut e = Vec::new();
+        union_sorted(&mut e, &[3], &mut tmp);
+        assert_eq!(e, [3]);
+    }
 
     #[test]
     fn engine_is_send_sync() {

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use crate::applayer::AppProto;
 use crate::decode::{ChecksumKind as DChecksum, DecodeEvent, IpLayer, Transport, Tunnel};
 use crate::rule::keywords::flow::{
-    CmpOp, Flow, FlowDirection, FlowFrag, FlowState, FlowStream, StreamSide, StreamSize,
+    CmpOp, Flow, FlowDirection, FlowFrag, FlowState, StreamSide, StreamSize,
 };
 use crate::rule::keywords::packet::{frag_bit, BitsModifier, ChecksumKind, IpOpt};
 use crate::rule::{Condition, Protocol};
@@ -35,6 +35,9 @@ pub struct View<'p, 'a> {
     /// The flow's application-layer protocol once detected (set by the
     /// detector; `None` from [`View::new`]).
     pub app_proto: Option<AppProto>,
+    /// Raw stream data ready for inspection with this packet (set by the
+    /// detector from `ctx.stream`; empty from [`View::new`]).
+    pub stream: &'a [u8],
 }
 
 impl<'p, 'a> View<'p, 'a> {
@@ -56,6 +59,7 @@ impl<'p, 'a> View<'p, 'a> {
                     ports,
                     payload: &[],
                     app_proto: None,
+                    stream: &[],
                 };
             }
         }
@@ -66,6 +70,7 @@ impl<'p, 'a> View<'p, 'a> {
             ports: d.ports(),
             payload: d.inspection_payload(),
             app_proto: None,
+            stream: &[],
         }
     }
 
@@ -170,9 +175,8 @@ fn flow_matches(f: &Flow, v: &View<'_, '_>) -> bool {
         Some(FlowFrag::NoFrag) if reassembled => return false,
         _ => {}
     }
-    if f.stream == Some(FlowStream::OnlyStream) {
-        return false;
-    }
+    // `only_stream` / `no_stream` (`f.stream`) choose the buffer (the
+    // engine's stream mode); as a condition they hold.
     if f.state == Some(FlowState::Stateless) && f.direction.is_none() {
         return true;
     }

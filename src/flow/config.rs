@@ -156,6 +156,9 @@ pub struct FlowConfig {
     /// [`FlowTable::update`](super::FlowTable::update), so no packet waits on
     /// a long sweep; the rest are handled on the following packets.
     pub expire_budget: u32,
+    /// `stream.reassembly.*`: used when the worker's inspector inspects
+    /// the TCP stream.
+    pub reassembly: super::stream::ReassemblyConfig,
 }
 
 impl Default for FlowConfig {
@@ -173,6 +176,7 @@ impl Default for FlowConfig {
             table_id: 0,
             hash_seed: super::key::DEFAULT_HASH_SEED,
             expire_budget: 64,
+            reassembly: super::stream::ReassemblyConfig::default(),
         }
     }
 }

@@ -44,10 +44,9 @@
 //! * `established`, `not_established`: [`FlowUpdate::established`]. A
 //!   packet without a flow matches neither direction nor `established`, and
 //!   `stateless` needs a flow too (Suricata's `DetectFlowMatch`).
-//! * `only_stream`, `no_stream`: every packet this table sees is a raw
-//!   packet. There is no stream reassembly yet, so `no_stream` always holds
-//!   and `only_stream` never does; when reassembly comes, the reassembled
-//!   pseudo-packets it produces will be the `only_stream` ones.
+//! * `only_stream`, `no_stream`: which buffer a payload rule inspects,
+//!   the reassembled stream or the packet (see `stream`, and the
+//!   detection engine's stream modes).
 //! * `only_frag`, `no_frag`: a property of the packet (reassembled by
 //!   [`crate::defrag`] or not), not of the flow.
 //!
@@ -59,6 +58,10 @@
 //! * `table`: [`FlowTable`], lookup, timeouts, memcap and eviction.
 //! * `store`: the slab, hash index and LRU lists under the table.
 //! * `config`: [`FlowConfig`] with Suricata's defaults.
+//! * `stream`: per-direction reassembly buffers ([`ReassemblyConfig`]);
+//!   `stream_table`: the table's stream side, [`StreamChunk`] (the raw
+//!   data a packet may inspect) and [`EndedFlow`] (flow-end pseudo
+//!   packets).
 //! * `counters`: [`FlowCounters`] in Suricata's stats layout.
 //!
 //! # Threads
@@ -75,6 +78,8 @@ mod key;
 mod packet;
 mod state;
 mod store;
+mod stream;
+mod stream_table;
 mod table;
 mod tcp;
 
@@ -89,5 +94,7 @@ pub use key::{
 };
 pub use packet::{tcp_flags, EmbeddedTuple, FlowTime, L4Meta, PacketMeta, TcpMeta};
 pub use state::{Direction, FlowState};
+pub use stream::{ReassemblyConfig, StreamCounters, MAX_OOO_SEGMENTS};
+pub use stream_table::{EndedFlow, StreamChunk};
 pub use table::{FlowHandle, FlowInfo, FlowTable, FlowUpdate};
-pub use tcp::TcpState;
+pub use tcp::{TcpSeqs, TcpState};

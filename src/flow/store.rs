@@ -345,7 +345,6 @@ impl<T: Default> Store<T> {
     }
 
     /// The entry after `idx` towards the head of its list.
-    #[cfg(test)]
     pub fn newer(&self, idx: u32) -> Option<u32> {
         self.link(idx).map(|l| l.prev).filter(|&p| p != NIL)
     }

@@ -69,7 +69,9 @@ use super::key::{flow_id, icmpv4_is_error, FlowKey, KeyOptions};
 use super::packet::{tcp_flags, FlowTime, L4Meta, PacketMeta};
 use super::state::{Direction, FlowState};
 use super::store::{Store, N_LISTS};
-use super::tcp::{TcpSession, TcpState};
+use super::stream::{ReassemblyConfig, StreamCounters};
+use super::stream_table::{EndedFlow, StreamChunk, StreamTable};
+use super::tcp::{TcpSeqs, TcpSession, TcpState};
 
 const IPPROTO_ICMP: u8 = 1;
 const IPPROTO_TCP: u8 = 6;
@@ -114,6 +116,12 @@ pub struct FlowUpdate {
     /// `stream_size`'s view of the session after the packet: client and
     /// server `next_seq - isn`; `None` without a TCP session.
     pub stream_size: Option<[u32; 2]>,
+    /// The session accepted the packet's data for reassembly.
+    pub stream_segment: bool,
+    /// The session's ISNs and acknowledged edges after the packet.
+    pub tcp_seqs: Option<TcpSeqs>,
+    /// The packet's TCP sequence number.
+    pub tcp_seq: Option<u32>,
 }
 
 /// A snapshot of one flow, for EVE records and flow keywords.
@@ -201,6 +209,27 @@ impl<U> Flow<U> {
     fn tcp_state(&self) -> Option<TcpState> {
         self.tcp.exists().then(|| self.tcp.state())
     }
+
+    fn info(&self) -> FlowInfo {
+        let src = usize::from(!self.orig_src_first);
+        let (client, server) = if self.reversed {
+            (1 - src, src)
+        } else {
+            (src, 1 - src)
+        };
+        FlowInfo {
+            flow_id: self.flow_id,
+            key: self.key,
+            client: self.key.endpoint(client),
+            server: self.key.endpoint(server),
+            first_ts: self.first_ts,
+            last_ts: self.last_ts,
+            pkts: self.pkts,
+            bytes: self.bytes,
+            state: self.state,
+            tcp_state: self.tcp_state(),
+        }
+    }
 }
 
 fn ports(l4: &L4Meta) -> Option<(u16, u16)> {
@@ -237,6 +266,10 @@ pub struct FlowTable<U = ()> {
     swept_sec: u64,
     /// The last sweep ran out of budget: sweep again on the next packet.
     backlog: bool,
+    /// Stream buffers (reassembly on) and the flows that ended with bytes
+    /// left.
+    streams: StreamTable,
+    ended: Vec<EndedFlow<U>>,
 }
 
 impl<U: Default> FlowTable<U> {
@@ -254,7 +287,74 @@ impl<U: Default> FlowTable<U> {
             now: FlowTime::default(),
             swept_sec: 0,
             backlog: false,
+            streams: StreamTable::default(),
+            ended: Vec::new(),
         }
+    }
+
+    /// Turns TCP stream reassembly on (see the `stream` module): TCP
+    /// packets' data is kept per flow and direction for raw stream
+    /// inspection (inline, around each packet, when
+    /// [`FlowConfig::ips_mode`]; else once acknowledged), and flows that end with bytes not inspected are handed
+    /// out by [`FlowTable::take_ended`].
+    pub fn enable_reassembly(&mut self, cfg: ReassemblyConfig) {
+        self.streams.enable(cfg, self.cfg.ips_mode);
+    }
+
+    /// Feeds the packet `u` was returned for (its TCP payload `payload`)
+    /// to reassembly: acknowledgements, and the data when the session
+    /// accepted it. Returns whether the payload was added to the stream
+    /// (Suricata's `PKT_STREAM_ADD`). Nothing happens with reassembly off.
+    pub fn stream_update(&mut self, u: &FlowUpdate, payload: &[u8]) -> bool {
+        if !self.streams.enabled() || self.store.get(u.handle.idx, u.handle.gen).is_none() {
+            return false;
+        }
+        self.streams.update(u.handle.idx, u, payload)
+    }
+
+    /// The per-flow data of `u`'s flow and the raw stream data its packet
+    /// may inspect (`added`: what [`FlowTable::stream_update`] said).
+    pub fn stream_chunk(
+        &mut self,
+        u: &FlowUpdate,
+        added: bool,
+    ) -> (Option<&mut U>, StreamChunk<'_>) {
+        let Some(f) = self.store.get_mut(u.handle.idx, u.handle.gen) else {
+            return (None, StreamChunk::default());
+        };
+        let chunk = if self.streams.enabled() && u.stream_established {
+            self.streams.chunk(u.handle.idx, u, added)
+        } else {
+            StreamChunk {
+                added,
+                ..StreamChunk::default()
+            }
+        };
+        (Some(&mut f.user), chunk)
+    }
+
+    /// Detection inspected the first `n` bytes [`FlowTable::stream_chunk`]
+    /// offered for `u`'s packet: the raw progress moves past them.
+    pub fn stream_consume(&mut self, u: &FlowUpdate, n: usize) {
+        if self.store.get(u.handle.idx, u.handle.gen).is_some() {
+            self.streams.consume(u.handle.idx, u.direction, n);
+        }
+    }
+
+    /// Flows that ended (timed out, reused, flushed) with stream bytes not
+    /// yet inspected, oldest end first. Empty with reassembly off.
+    pub fn take_ended(&mut self) -> std::vec::Drain<'_, EndedFlow<U>> {
+        self.ended.drain(..)
+    }
+
+    /// Whether [`FlowTable::take_ended`] has flows to give.
+    pub fn has_ended(&self) -> bool {
+        !self.ended.is_empty()
+    }
+
+    /// The reassembly counters (`tcp.reassembly_memuse` ...).
+    pub fn stream_counters(&self) -> StreamCounters {
+        self.streams.counters
     }
 
     /// The most flows a table with `cfg` holds: the largest count whose full
@@ -369,6 +469,7 @@ impl<U: Default> FlowTable<U> {
         };
 
         // Stream tracking.
+        let mut stream_segment = false;
         if let Some(t) = tcp {
             if !t.checksum_ok {
                 self.counters.tcp_invalid_checksum += 1;
@@ -395,6 +496,7 @@ impl<U: Default> FlowTable<U> {
                 if out.established_with_data {
                     established = true;
                 }
+                stream_segment = out.segment;
                 if let Some(s) = flow.tcp.state().flow_state() {
                     flow.state = s;
                 }
@@ -413,6 +515,9 @@ impl<U: Default> FlowTable<U> {
             stream_established: flow.tcp.state().is_established(),
             exception: flow.action.or(exception),
             stream_size: flow.tcp.stream_sizes(),
+            stream_segment: tcp.is_some_and(|t| t.checksum_ok) && stream_segment,
+            tcp_seqs: flow.tcp.seqs(),
+            tcp_seq: tcp.map(|t| t.seq),
         };
         let list = flow.list();
         self.store.touch(idx, list);
@@ -429,7 +534,27 @@ impl<U: Default> FlowTable<U> {
     }
 
     /// Ends every flow (end of input), counting each under `flow.end.*`.
+    /// With reassembly on, flows end in the order of their first packet
+    /// (time, then key hash), so the flow-end pseudo packets come in an
+    /// order that does not depend on how flows were spread over workers.
     pub fn flush(&mut self) {
+        if self.streams.enabled() {
+            let mut order: Vec<(FlowTime, u64, u32)> = Vec::with_capacity(self.len());
+            for list in 0..N_LISTS {
+                let mut at = self.store.tail(list);
+                while let Some(idx) = at {
+                    if let Some(f) = self.store.val(idx) {
+                        let h = f.key.symmetric_hash_seeded(self.cfg.hash_seed);
+                        order.push((f.first_ts, h, idx));
+                    }
+                    at = self.store.newer(idx);
+                }
+            }
+            order.sort_unstable();
+            for (_, _, idx) in order {
+                self.end_flow(idx, End::Shutdown);
+            }
+        }
         for list in 0..N_LISTS {
             while let Some(idx) = self.store.tail(list) {
                 self.end_flow(idx, End::Shutdown);
@@ -449,25 +574,7 @@ impl<U: Default> FlowTable<U> {
 
     /// A snapshot of `h`'s flow, if it is still live.
     pub fn info(&self, h: FlowHandle) -> Option<FlowInfo> {
-        let f = self.store.get(h.idx, h.gen)?;
-        let src = usize::from(!f.orig_src_first);
-        let (client, server) = if f.reversed {
-            (1 - src, src)
-        } else {
-            (src, 1 - src)
-        };
-        Some(FlowInfo {
-            flow_id: f.flow_id,
-            key: f.key,
-            client: f.key.endpoint(client),
-            server: f.key.endpoint(server),
-            first_ts: f.first_ts,
-            last_ts: f.last_ts,
-            pkts: f.pkts,
-            bytes: f.bytes,
-            state: f.state,
-            tcp_state: f.tcp_state(),
-        })
+        self.store.get(h.idx, h.gen).map(Flow::info)
     }
 
     /// Counters so far, `flow.active` and `flow.memuse` included.
@@ -650,21 +757,59 @@ impl<U: Default> FlowTable<U> {
         }
     }
 
-    /// Counts the flow's end and frees it.
+    /// Counts the flow's end and frees it; a flow with stream bytes left
+    /// goes to `ended`.
     fn end_flow(&mut self, idx: u32, why: End) {
+        let gen = self.store.gen(idx);
         let Some(f) = self.store.remove(idx) else {
             return;
         };
-        if let Some(c) = self.counters.end_state.get_mut(f.state as usize) {
-            *c += 1;
-        }
-        if let Some(s) = f.tcp_state() {
-            if let Some(c) = self.counters.end_tcp_state.get_mut(s as usize) {
-                *c += 1;
+        if let Some(streams) = self.streams.remove(idx) {
+            let pending = streams.dirs.iter().any(|d| d.has_pending());
+            if pending {
+                let info = f.info();
+                let last = FlowUpdate {
+                    handle: FlowHandle { idx, gen },
+                    flow_id: f.flow_id,
+                    direction: Direction::ToServer,
+                    established: true,
+                    first_in_direction: false,
+                    new_flow: false,
+                    state: f.state,
+                    tcp_state: f.tcp_state(),
+                    stream_established: true,
+                    exception: f.action,
+                    stream_size: f.tcp.stream_sizes(),
+                    stream_segment: false,
+                    tcp_seqs: f.tcp.seqs(),
+                    tcp_seq: None,
+                };
+                let (state, tcp_state) = (f.state, f.tcp_state());
+                self.count_end(state, tcp_state, why);
+                let hash = f.key.symmetric_hash_seeded(self.cfg.hash_seed);
+                let order = (u128::from(f.first_ts.as_micros()) << 64) | u128::from(hash);
+                self.ended
+                    .push(EndedFlow::new(info, f.user, order, last, streams));
+                return;
             }
         }
-        if why == End::Timeout {
-            self.counters.flows_timeout += 1;
+        self.count_end(f.state, f.tcp_state(), why);
+    }
+
+    fn count_end(&mut self, state: FlowState, tcp_state: Option<TcpState>, why: End) {
+        let f = (state, tcp_state);
+        {
+            if let Some(c) = self.counters.end_state.get_mut(f.0 as usize) {
+                *c += 1;
+            }
+            if let Some(s) = f.1 {
+                if let Some(c) = self.counters.end_tcp_state.get_mut(s as usize) {
+                    *c += 1;
+                }
+            }
+            if why == End::Timeout {
+                self.counters.flows_timeout += 1;
+            }
         }
     }
 }

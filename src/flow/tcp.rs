@@ -185,6 +185,20 @@ pub(crate) struct TcpOutcome {
     /// marks it established although the state was `SynRecv` when the flow
     /// was looked up (`StreamTcpPacketStateSynRecv`, "special case").
     pub established_with_data: bool,
+    /// The session accepted the packet and it carries data that is not
+    /// on a RST: Suricata hands it to stream reassembly
+    /// (`StreamTcpReassembleHandleSegment`).
+    pub segment: bool,
+}
+
+/// The sequence numbers stream reassembly needs, per side `[client,
+/// server]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TcpSeqs {
+    /// Initial sequence numbers: a side's stream offset 0 is `isn + 1`.
+    pub isn: [u32; 2],
+    /// Highest acknowledgement the other side sent for this side's data.
+    pub last_ack: [u32; 2],
 }
 
 /// Per-flow TCP state. `TcpState::None` means "no session" (Suricata's
@@ -224,6 +238,14 @@ impl TcpSession {
                 self.client.next_seq.wrapping_sub(self.client.isn),
                 self.server.next_seq.wrapping_sub(self.server.isn),
             ]
+        })
+    }
+
+    /// The sides' ISNs and acknowledged edges, `None` without a session.
+    pub fn seqs(&self) -> Option<TcpSeqs> {
+        self.exists().then_some(TcpSeqs {
+            isn: [self.client.isn, self.server.isn],
+            last_ack: [self.client.last_ack, self.server.last_ack],
         })
     }
 
@@ -282,6 +304,9 @@ impl TcpSession {
         let verdict = match before {
             TcpState::None => {
                 self.state_none(to_server, t, midstream, &mut out);
+                // A midstream pick-up of a data packet reassembles it.
+                out.segment =
+                    out.midstream_pickup && t.payload_len > 0 && t.flags & tcp_flags::SYN == 0;
                 return out;
             }
             TcpState::SynSent => {
@@ -299,6 +324,7 @@ impl TcpSession {
             TcpState::Closed => Verdict::Reject,
         };
         if matches!(verdict, Verdict::Accept) && t.flags & tcp_flags::RST == 0 {
+            out.segment = t.payload_len > 0;
             self.bookkeeping(to_server, t);
             if let (true, Some((ts, _))) = (self.flags & TIMESTAMP != 0, t.timestamp) {
                 let (sender, _) = self.sides(to_server);

@@ -35,7 +35,7 @@
 
 use crate::capture::RawPacket;
 use crate::decode::{DecodeEvent, Decoded};
-use crate::flow::FlowUpdate;
+use crate::flow::{FlowUpdate, StreamChunk};
 use crate::ips::RejectDirection;
 use crate::output::StatsDoc;
 
@@ -124,6 +124,12 @@ pub struct PacketCtx<'a> {
     /// Tunnel depth of this packet (Suricata's `recursion_level`): 0 for
     /// plain and outer packets.
     pub recursion_level: u8,
+    /// TCP raw stream data this packet may inspect, and whether its own
+    /// payload went into the stream (empty unless the inspector
+    /// [`wants_stream`](Inspector::wants_stream)). A flow-end pseudo
+    /// packet (`stream.eof`) is a crafted header-only frame of the flow in
+    /// one direction with `raw.index` 0 (no `pcap_cnt`).
+    pub stream: StreamChunk<'a>,
 }
 
 /// The seam detection plugs into: called once per packet (see the module
@@ -142,6 +148,20 @@ pub trait Inspector {
     /// right after [`Inspector::inspect`]). The default accepts.
     fn verdict(&self) -> PacketVerdict {
         PacketVerdict::Accept
+    }
+
+    /// Whether the inspector inspects the reassembled TCP stream: the
+    /// worker then reassembles (and runs flow-end pseudo packets). The
+    /// default does not.
+    fn wants_stream(&self) -> bool {
+        false
+    }
+
+    /// Whether the last [`Inspector::inspect`] inspected all of
+    /// `ctx.stream.data` (the raw progress moves past it). The default
+    /// does not.
+    fn stream_inspected(&self) -> bool {
+        false
     }
 
     /// Adds this inspector's counters (`detect.alert`, ...) to the run's

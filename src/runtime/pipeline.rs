@@ -323,6 +323,9 @@ struct Done<'a> {
     worker: usize,
     upto: u64,
     records: Vec<(u64, Record<'a>)>,
+    /// End-of-run records (flow-end pseudo packets), each with its flow's
+    /// order key: written after every packet's, in key order.
+    tail: Vec<(u128, Record<'a>)>,
 }
 
 /// What a worker thread hands back at the end.
@@ -545,21 +548,34 @@ where
             worker: id,
             upto: b.upto,
             records,
+            tail: Vec::new(),
         });
     }
-    worker.finish();
-    // Alerts raised while ending flows (none today) go last.
-    if let Some(rec) = tap.take() {
-        let _ = done.send(Done {
-            worker: id,
-            upto: u64::MAX,
-            records: vec![(
-                u64::MAX,
+    // Flow-end pseudo packets: one record per flow, keyed by the flow (not
+    // the worker), so the writer puts them in the single-threaded order.
+    let mut tail = Vec::new();
+    let mut take = |key: u128, tail: &mut Vec<(u128, Record<'_>)>| {
+        if let Some(rec) = tap.take() {
+            progress
+                .alerts
+                .fetch_add(u64::from(rec.alerts), Ordering::Relaxed);
+            tail.push((
+                key,
                 Record {
                     alerts: Some(rec),
                     frame: None,
                 },
-            )],
+            ));
+        }
+    };
+    worker.finish_with(|key| take(key, &mut tail));
+    take(u128::MAX, &mut tail);
+    if !tail.is_empty() {
+        let _ = done.send(Done {
+            worker: id,
+            upto: u64::MAX,
+            records: Vec::new(),
+            tail,
         });
     }
     let stats = worker.stats();
@@ -579,10 +595,12 @@ where
 fn writer_loop<W: RecordWriter>(n: usize, rx: Receiver<Done<'_>>, out: &mut W) -> (u64, usize) {
     let mut order = Reorder::new(n);
     let mut errors = 0u64;
+    let mut tail = Vec::new();
     for d in rx {
         for (index, rec) in d.records {
             order.push(index, d.worker, rec);
         }
+        tail.extend(d.tail.into_iter().map(|(k, rec)| (k, d.worker, rec)));
         order.confirm(d.worker, d.upto);
         while let Some((index, rec)) = order.pop_ready() {
             errors += write_record(out, index, rec);
@@ -590,6 +608,10 @@ fn writer_loop<W: RecordWriter>(n: usize, rx: Receiver<Done<'_>>, out: &mut W) -
     }
     for (index, rec) in order.drain() {
         errors += write_record(out, index, rec);
+    }
+    tail.sort_by_key(|&(k, w, _)| (k, w));
+    for (_, _, rec) in tail {
+        errors += write_record(out, u64::MAX, rec);
     }
     (errors, order.high_water())
 }

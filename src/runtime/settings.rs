@@ -20,7 +20,9 @@
 //! `decoder.{vxlan,geneve,teredo}.enabled`,
 //! `decoder.recursion-level.use-for-tracking`, `vlan.use-for-tracking`,
 //! `stream.midstream`, `stream.midstream-policy`, `exception-policy`,
-//! `stream.checksum-validation`,
+//! `stream.checksum-validation`, `stream.reassembly.{raw,depth,memcap,
+//! toserver-chunk-size,toclient-chunk-size}` (a configured run turns raw
+//! stream inspection on),
 //! `pcap-file.checksum-checks`, `flow.memcap`, `flow.emergency-recovery`,
 //! `flow-timeouts.{default,tcp,udp,icmp}.{new,established,closed,
 //! emergency-new,emergency-established,emergency-closed}`,
@@ -196,6 +198,25 @@ fn read_decoder(config: &Config, cfg: &mut PipelineConfig) -> Result<(), Setting
 fn read_flow(config: &Config, cfg: &mut PipelineConfig) -> Result<(), SettingsError> {
     if let Some(v) = config.get_size("flow.memcap")? {
         cfg.flow.memcap = v;
+    }
+    let r = &mut cfg.flow.reassembly;
+    r.enabled = config.get_bool("stream.reassembly.raw")?.unwrap_or(true);
+    if let Some(v) = config.get_size("stream.reassembly.depth")? {
+        r.depth = v;
+    }
+    if let Some(v) = config.get_size("stream.reassembly.memcap")? {
+        r.memcap = v;
+    }
+    for (i, key) in [
+        "stream.reassembly.toserver-chunk-size",
+        "stream.reassembly.toclient-chunk-size",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if let Some(v) = config.get_size(key)? {
+            r.chunk_size[i] = u32::try_from(v).unwrap_or(u32::MAX);
+        }
     }
     if let Some(v) = config.get_u64("flow.emergency-recovery")? {
         cfg.flow.emergency_recovery = u8::try_from(v.min(100)).unwrap_or(100);

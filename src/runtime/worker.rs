@@ -39,7 +39,9 @@ use super::meta::{self, MetaBase};
 use crate::capture::{RawPacket, Timestamp};
 use crate::decode::{decode, DecodeConfig, DecodeCounters, Decoded, ProtoCounter};
 use crate::defrag::{Defragmenter, Reassembled};
-use crate::flow::{FlowTable, FlowTime, L4Meta, PacketMeta};
+use crate::flow::{
+    Direction, EndedFlow, FlowTable, FlowTime, L4Meta, PacketMeta, StreamChunk, MAX_OOO_SEGMENTS,
+};
 use crate::output::StatsDoc;
 
 /// Frames checked before auto mode decides (`CHECKSUM_SAMPLE_COUNT`).
@@ -118,12 +120,16 @@ impl Worker<NoInspection> {
 impl<I: Inspector> Worker<I> {
     /// A worker with empty state that hands every packet to `inspector`.
     pub fn with_inspector(cfg: &PipelineConfig, inspector: I) -> Worker<I> {
+        let mut flows = FlowTable::new(cfg.flow);
+        if inspector.wants_stream() && cfg.flow.reassembly.enabled {
+            flows.enable_reassembly(cfg.flow.reassembly);
+        }
         Worker {
             cfg: cfg.clone(),
             decode_cfg: cfg.effective_decode(),
             decode_counters: DecodeCounters::new(),
             defrag: Defragmenter::new(cfg.defrag.clone()),
-            flows: FlowTable::new(cfg.flow),
+            flows,
             inspector,
             validating: cfg.checksums != ChecksumPolicy::Ignore,
             bad_checksums: 0,
@@ -207,9 +213,76 @@ impl<I: Inspector> Worker<I> {
     /// sweeps the defragmenter with the last packet time, as Suricata's
     /// shutdown does.
     pub fn finish(&mut self) {
+        self.finish_with(|_| {});
+    }
+
+    /// [`Worker::finish`], calling `after_flow` with a flow's order key
+    /// after the pseudo packets of each flow that ended with stream data
+    /// left (flows end in key order; the key depends on the flow only, so
+    /// a multi-threaded run can merge its workers' end records by it).
+    pub fn finish_with(&mut self, mut after_flow: impl FnMut(u128)) {
         self.flows.flush();
+        let ended: Vec<EndedFlow<I::FlowData>> = self.flows.take_ended().collect();
+        for mut e in ended {
+            self.pseudo_packets(&mut e);
+            after_flow(e.order);
+        }
         if let Some(ts) = self.last_ts {
             self.defrag.sweep(ts);
+        }
+    }
+
+    /// Flow-end pseudo packets for flows the table ended during the last
+    /// call (timeouts, port reuse).
+    fn ended_flows(&mut self) {
+        if !self.flows.has_ended() {
+            return;
+        }
+        let ended: Vec<EndedFlow<I::FlowData>> = self.flows.take_ended().collect();
+        for mut e in ended {
+            self.pseudo_packets(&mut e);
+        }
+    }
+
+    /// Suricata's `FlowForceReassembly`: one pseudo packet per direction
+    /// (to-server first) and block of bytes left, each a crafted
+    /// header-only frame of the flow with no `pcap_cnt`, inspected with
+    /// the flow's data and `stream.eof` set.
+    fn pseudo_packets(&mut self, e: &mut EndedFlow<I::FlowData>) {
+        for dir in [Direction::ToServer, Direction::ToClient] {
+            let mut rounds = 0;
+            while e.pending(dir) && rounds <= MAX_OOO_SEGMENTS {
+                rounds += 1;
+                let Some(frame) = pseudo_frame(&e.info, dir) else {
+                    return;
+                };
+                let ts = e.info.last_ts.as_micros();
+                let raw = RawPacket {
+                    index: 0,
+                    ts: Timestamp::new(ts / 1_000_000, (ts % 1_000_000) as u32 * 1000),
+                    linktype: crate::capture::LinkType::ETHERNET,
+                    data: &frame,
+                    orig_len: u32::try_from(frame.len()).unwrap_or(u32::MAX),
+                };
+                let decoded = decode(raw.linktype, &frame, &self.decode_cfg);
+                let update = e.pseudo_update(dir);
+                let (user, chunk) = e.next_block(dir);
+                let n = chunk.data.len();
+                if n == 0 {
+                    break;
+                }
+                let ctx = PacketCtx {
+                    raw: &raw,
+                    decoded: &decoded,
+                    role: PacketRole::Plain,
+                    flow: Some(update),
+                    defrag_events: DefragEvents::new(),
+                    recursion_level: 0,
+                    stream: chunk,
+                };
+                self.inspector.inspect(&ctx, Some(user));
+                e.consume(dir, n);
+            }
         }
     }
 
@@ -284,6 +357,18 @@ impl<I: Inspector> Worker<I> {
             }
         }
         self.inspector.stats(&mut doc);
+        let sc = self.flows.stream_counters();
+        for (name, n) in [
+            ("tcp.overlap", sc.overlap),
+            ("tcp.overlap_diff_data", sc.overlap_diff_data),
+            ("tcp.stream_depth_reached", sc.stream_depth_reached),
+            ("tcp.segment_memcap_drop", sc.segment_memcap_drop),
+            ("tcp.reassembly_gap", sc.reassembly_gap),
+        ] {
+            if n > 0 {
+                let _ = doc.set(name, n);
+            }
+        }
         if self.cfg.flow.ips_mode {
             // Suricata's `CaptureStatsUpdate`: every frame counts once,
             // rejects apart from blocks.
@@ -391,6 +476,7 @@ impl<I: Inspector> Worker<I> {
                 Origin::Frame => PacketRole::TunnelOuter,
                 Origin::Reassembled(_) => own_role,
             };
+            self.ended_flows();
             let ctx = PacketCtx {
                 raw,
                 decoded,
@@ -398,6 +484,7 @@ impl<I: Inspector> Worker<I> {
                 flow,
                 defrag_events: DefragEvents::new(),
                 recursion_level: base.level,
+                stream: StreamChunk::default(),
             };
             let data = flow.and_then(|u| self.flows.user_mut(u.handle));
             self.inspector.inspect(&ctx, data);
@@ -410,6 +497,18 @@ impl<I: Inspector> Worker<I> {
                 (None, base.level)
             }
         };
+        self.ended_flows();
+        let added = match (flow, decoded.transport()) {
+            (Some(u), Some(crate::decode::Transport::Tcp(..))) => {
+                self.flows.stream_update(&u, decoded.payload())
+            }
+            _ => false,
+        };
+        let (data, stream) = match flow {
+            Some(u) => self.flows.stream_chunk(&u, added),
+            None => (None, StreamChunk::default()),
+        };
+        let offered = stream.data.len();
         let ctx = PacketCtx {
             raw,
             decoded,
@@ -421,9 +520,14 @@ impl<I: Inspector> Worker<I> {
             flow,
             defrag_events: events,
             recursion_level: level,
+            stream,
         };
-        let data = flow.and_then(|u| self.flows.user_mut(u.handle));
         self.inspector.inspect(&ctx, data);
+        if let (Some(u), true) = (flow, offered > 0) {
+            if self.inspector.stream_inspected() {
+                self.flows.stream_consume(&u, offered);
+            }
+        }
         self.record_verdict(decoded, origin == Origin::Frame && !tunnelled);
     }
 
@@ -451,6 +555,24 @@ impl<I: Inspector> Worker<I> {
         }
         update
     }
+}
+
+/// The frame of a flow-end pseudo packet: Ethernet, IP and a bare TCP ACK
+/// between the flow's endpoints in direction `dir` (VLAN ids and tunnels
+/// are not rebuilt). `None` for mixed address families (never for TCP).
+fn pseudo_frame(info: &crate::flow::FlowInfo, dir: Direction) -> Option<Vec<u8>> {
+    use crate::decode::craft::{PacketBuilder, TcpSpec};
+    use std::net::IpAddr;
+    let (src, dst) = match dir {
+        Direction::ToServer => (info.client, info.server),
+        Direction::ToClient => (info.server, info.client),
+    };
+    let b = match (src.0, dst.0) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => PacketBuilder::ipv4(s.octets(), d.octets()),
+        (IpAddr::V6(s), IpAddr::V6(d)) => PacketBuilder::ipv6(s.octets(), d.octets()),
+        _ => return None,
+    };
+    Some(b.tcp(src.1, dst.1, TcpSpec::ack()).ethernet())
 }
 
 fn flow_time(ts: Timestamp) -> FlowTime {
