@@ -18,9 +18,11 @@
 //! says which and passes.
 #![cfg(target_os = "linux")]
 
+mod common;
 #[path = "common/netns.rs"]
 mod netns;
 
+use common::counter;
 use netns::{Lab, Rulewire, SERVER_IP, SERVER_IP6};
 use serde_json::Value;
 
@@ -68,14 +70,6 @@ fn alerts(dir: &std::path::Path) -> Vec<(u64, String)> {
             )
         })
         .collect()
-}
-
-fn counter(stats: &Value, dotted: &str) -> u64 {
-    dotted
-        .split('.')
-        .try_fold(stats, |v, k| v.get(k))
-        .and_then(Value::as_u64)
-        .unwrap_or(0)
 }
 
 #[test]

@@ -10,9 +10,11 @@
 //! Needs root and `ip netns`; without them the test says so and passes.
 #![cfg(all(feature = "live", target_os = "linux"))]
 
+mod common;
 #[path = "common/netns.rs"]
 mod netns;
 
+use common::counter;
 use netns::{Lab, Rulewire, SERVER_IP};
 use serde_json::Value;
 
@@ -23,14 +25,6 @@ const RULES: &str =
 #[test]
 fn netns_role_helper() {
     netns::run_role_if_asked();
-}
-
-fn counter(stats: &Value, dotted: &str) -> u64 {
-    dotted
-        .split('.')
-        .try_fold(stats, |v, k| v.get(k))
-        .and_then(Value::as_u64)
-        .unwrap_or(0)
 }
 
 #[test]
