@@ -19,7 +19,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::counter;
-use conformance::multiset;
 use serde_json::Value;
 
 /// Supported `--simulate-ips` cases that differ for a known reason.
@@ -89,19 +88,13 @@ fn simulate_ips_alerts_and_actions_match_suricata() {
             unsupported += 1;
             continue;
         }
-        let want = multiset(
-            expected["alerts"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|a| {
-                    (
-                        a["sid"].as_u64().unwrap_or(0),
-                        a["pcap_cnt"].as_u64().unwrap_or(0),
-                        a["action"].as_str().unwrap_or("?").to_string(),
-                    )
-                }),
-        );
+        let want = conformance::expected_alerts(&expected, |a| {
+            (
+                a["sid"].as_u64().unwrap_or(0),
+                a["pcap_cnt"].as_u64().unwrap_or(0),
+                a["action"].as_str().unwrap_or("?").to_string(),
+            )
+        });
         if run.alerts == want {
             equal += 1;
         } else {

@@ -44,17 +44,11 @@ fn live_capture_on_a_veth_alerts_and_ends_on_sigint() {
             return;
         }
     };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("test.rules"), RULES).unwrap();
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_rulewire"));
-    let mut cmd = netns::in_ns(
+    let (dir, cmd) = netns::rulewire_in(
         &lab.server,
-        bin,
-        &["run", "-i", &lab.server_if, "--threads", "2", "-S"],
+        &["run", "-i", &lab.server_if, "--threads", "2"],
+        RULES,
     );
-    cmd.arg(dir.path().join("test.rules"))
-        .arg("-l")
-        .arg(dir.path());
     let mut rw = Rulewire::start(cmd);
     if let Err(text) = rw.wait_for("capturing on") {
         panic!("rulewire did not start capturing:\n{text}");

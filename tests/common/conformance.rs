@@ -102,6 +102,12 @@ pub fn eve_alerts<K: Ord>(eve: &str, key: impl Fn(&Value) -> K) -> BTreeMap<K, u
     }))
 }
 
+/// The multiset of `key` over the alerts Suricata raised
+/// (`expected.json`'s `alerts`).
+pub fn expected_alerts<K: Ord>(expected: &Value, key: impl Fn(&Value) -> K) -> BTreeMap<K, usize> {
+    multiset(expected["alerts"].as_array().into_iter().flatten().map(key))
+}
+
 /// Whether every rule of the case loads and is active in the engine
 /// (with the case's configuration), and whether one of them names an
 /// application-layer protocol in its header.
