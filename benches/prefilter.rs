@@ -41,9 +41,11 @@
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use rulewire::capture::CaptureFile;
 use rulewire::config::Vars;
 use rulewire::decode::{decode, DecodeConfig};
@@ -136,6 +138,35 @@ fn count_all(ac: &AhoCorasick, payloads: &[Vec<u8>]) -> usize {
         .sum()
 }
 
+/// Prints `m`'s size and build time, and measures `m` scanning every
+/// payload (the hits counted) as benchmark `name` of `g`.
+fn bench_matcher(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    m: &PatternMatcher,
+    built: Duration,
+    payloads: &[Vec<u8>],
+) {
+    eprintln!(
+        "prefilter bench: {name}: {} patterns, {} bytes, built in {built:?}",
+        m.pattern_count(),
+        m.memory_usage(),
+    );
+    g.bench_function(name, |b| {
+        let mut scratch = ScanScratch::default();
+        let mut out = Vec::new();
+        b.iter(|| {
+            let mut n = 0;
+            for p in payloads {
+                out.clear();
+                m.scan(p, &mut scratch, &mut out);
+                n += out.len();
+            }
+            black_box(n)
+        })
+    });
+}
+
 fn bench(c: &mut Criterion) {
     let Some(pats) = et_patterns() else { return };
     let Some((path, payloads)) = payloads() else {
@@ -161,25 +192,7 @@ fn bench(c: &mut Criterion) {
         .enumerate()
         .map(|(i, (p, n, _))| (p.as_slice(), *n, i as u32));
     let m = PatternMatcher::build(items, MatcherSettings::default()).expect("matcher");
-    eprintln!(
-        "prefilter bench: matcher: {} patterns, {} bytes, built in {:?}",
-        m.pattern_count(),
-        m.memory_usage(),
-        t.elapsed()
-    );
-    g.bench_function("matcher", |b| {
-        let mut scratch = ScanScratch::default();
-        let mut out = Vec::new();
-        b.iter(|| {
-            let mut n = 0;
-            for p in &payloads {
-                out.clear();
-                m.scan(p, &mut scratch, &mut out);
-                n += out.len();
-            }
-            black_box(n)
-        })
-    });
+    bench_matcher(&mut g, "matcher", &m, t.elapsed(), &payloads);
 
     for (name, kind) in [
         ("dfa", AhoCorasickKind::DFA),
@@ -196,25 +209,8 @@ fn bench(c: &mut Criterion) {
         };
         let t = std::time::Instant::now();
         let m = PatternMatcher::build(items, settings).expect("matcher");
-        eprintln!(
-            "prefilter bench: matcher/active/{name}: {} patterns, {} bytes, built in {:?}",
-            m.pattern_count(),
-            m.memory_usage(),
-            t.elapsed()
-        );
-        g.bench_function(format!("matcher/active/{name}"), |b| {
-            let mut scratch = ScanScratch::default();
-            let mut out = Vec::new();
-            b.iter(|| {
-                let mut n = 0;
-                for p in &payloads {
-                    out.clear();
-                    m.scan(p, &mut scratch, &mut out);
-                    n += out.len();
-                }
-                black_box(n)
-            })
-        });
+        let label = format!("matcher/active/{name}");
+        bench_matcher(&mut g, &label, &m, t.elapsed(), &payloads);
     }
 
     let mut kinds = vec![

@@ -10,14 +10,12 @@
 //! against Suricata's EVE schema (`../shared/eve/schema.json`).
 
 mod common;
+#[path = "common/conformance.rs"]
+mod conformance;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
-use rulewire::config::Config;
-use rulewire::detect::Engine;
-use rulewire::rule::{load_file, LoadOptions};
 use serde_json::Value;
 
 /// Packet-tier cases that differ for a known reason.
@@ -57,34 +55,6 @@ struct Tally {
     /// Of `equal` and `differ`: cases with an application-layer protocol
     /// in some rule header (compared since app-layer detection).
     app_header: (usize, usize),
-}
-
-fn multiset(alerts: impl Iterator<Item = (u64, u64)>) -> BTreeMap<(u64, u64), usize> {
-    let mut m = BTreeMap::new();
-    for k in alerts {
-        *m.entry(k).or_insert(0) += 1;
-    }
-    m
-}
-
-/// Whether every rule of the case is active, and whether one of them
-/// names an application-layer protocol in its header.
-fn all_active(case: &Path) -> (bool, bool) {
-    let config = if case.join("suricata.yaml").is_file() {
-        match Config::load(case.join("suricata.yaml")) {
-            Ok(c) => c,
-            Err(_) => return (false, false),
-        }
-    } else {
-        Config::new()
-    };
-    let vars = config.vars();
-    let set = load_file(&case.join("test.rules"), &LoadOptions::new(&vars));
-    let app = set.rules.iter().any(|r| r.rule.protocol.is_app_layer());
-    (
-        set.errors().next().is_none() && set.rules.iter().all(Engine::is_active),
-        app,
-    )
 }
 
 /// Suricata's EVE schema, compiled.
@@ -134,30 +104,13 @@ type Alerts = BTreeMap<(u64, u64), usize>;
 /// Runs the case; gives the (sid, pcap_cnt) multiset of our alerts and the
 /// eve.json text.
 fn ours(bin: &str, case: &Path, expected: &Value) -> Option<(Alerts, String)> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(bin);
-    cmd.current_dir(case)
-        .args(["run", "-r", "input.pcap", "-S", "test.rules", "-l"])
-        .arg(dir.path());
-    if case.join("suricata.yaml").is_file() {
-        cmd.arg("-c").arg("suricata.yaml");
-    }
-    for a in expected["args"].as_array().into_iter().flatten() {
-        cmd.arg(a.as_str().unwrap());
-    }
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{}: {stderr}", case.display());
-    let eve = std::fs::read_to_string(dir.path().join("eve.json")).ok()?;
-    let alerts = multiset(eve.lines().filter_map(|l| {
-        let v: Value = serde_json::from_str(l).ok()?;
-        (v["event_type"] == "alert").then(|| {
-            (
-                v["alert"]["signature_id"].as_u64().unwrap_or(0),
-                v["pcap_cnt"].as_u64().unwrap_or(0),
-            )
-        })
-    }));
+    let eve = conformance::run(bin, case, expected, &[]).read("eve.json")?;
+    let alerts = conformance::eve_alerts(&eve, |v| {
+        (
+            v["alert"]["signature_id"].as_u64().unwrap_or(0),
+            v["pcap_cnt"].as_u64().unwrap_or(0),
+        )
+    });
     Some((alerts, eve))
 }
 
@@ -167,12 +120,7 @@ fn alerts_match_suricata() {
         return;
     };
     let bin = env!("CARGO_BIN_EXE_rulewire");
-    let mut cases: Vec<_> = std::fs::read_dir(shared.join("conformance"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("expected.json").is_file() && p.join("test.rules").is_file())
-        .collect();
-    cases.sort();
+    let cases = conformance::cases(&shared, &["expected.json", "test.rules"]);
     let mut tiers: BTreeMap<String, Tally> = BTreeMap::new();
     let mut differing = Vec::new();
     let mut unsupported_packet = Vec::new();
@@ -180,16 +128,14 @@ fn alerts_match_suricata() {
     let mut eve_check = EveCheck::default();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
-        let expected: Value =
-            serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
-                .unwrap();
+        let expected = conformance::expected(case);
         let tier = expected["tier"].as_str().unwrap_or("?").to_string();
         let t = tiers.entry(tier.clone()).or_default();
         let run = ours(bin, case, &expected);
         if let Some((_, eve)) = &run {
             eve_check.check(&validator, &name, eve);
         }
-        let (active, app) = all_active(case);
+        let (active, app) = conformance::rules_active(case);
         if !active {
             t.unsupported += 1;
             if tier == "packet" {
@@ -197,18 +143,12 @@ fn alerts_match_suricata() {
             }
             continue;
         }
-        let want = multiset(
-            expected["alerts"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|a| {
-                    (
-                        a["sid"].as_u64().unwrap_or(0),
-                        a["pcap_cnt"].as_u64().unwrap_or(0),
-                    )
-                }),
-        );
+        let want = conformance::expected_alerts(&expected, |a| {
+            (
+                a["sid"].as_u64().unwrap_or(0),
+                a["pcap_cnt"].as_u64().unwrap_or(0),
+            )
+        });
         let got = run.map(|(a, _)| a).unwrap_or_default();
         if got == want {
             t.equal += 1;

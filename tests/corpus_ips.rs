@@ -12,14 +12,13 @@
 //! ips.rejected = decoder.pkts` (one verdict per captured frame).
 
 mod common;
+#[path = "common/conformance.rs"]
+mod conformance;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
-use rulewire::config::Config;
-use rulewire::detect::Engine;
-use rulewire::rule::{load_file, LoadOptions};
+use common::counter;
 use serde_json::Value;
 
 /// Supported `--simulate-ips` cases that differ for a known reason.
@@ -30,29 +29,6 @@ const KNOWN_DIFFERENT: &[(&str, &str)] = &[
 /// (sid, pcap_cnt, action) → how many alerts.
 type Alerts = BTreeMap<(u64, u64, String), usize>;
 
-fn multiset(alerts: impl Iterator<Item = (u64, u64, String)>) -> Alerts {
-    let mut m = BTreeMap::new();
-    for k in alerts {
-        *m.entry(k).or_insert(0) += 1;
-    }
-    m
-}
-
-/// Whether every rule of the case loads and is active in the engine.
-fn all_active(case: &Path) -> bool {
-    let config = if case.join("suricata.yaml").is_file() {
-        match Config::load(case.join("suricata.yaml")) {
-            Ok(c) => c,
-            Err(_) => return false,
-        }
-    } else {
-        Config::new()
-    };
-    let vars = config.vars();
-    let set = load_file(&case.join("test.rules"), &LoadOptions::new(&vars));
-    set.errors().next().is_none() && set.rules.iter().all(Engine::is_active)
-}
-
 /// What one run of a case left behind.
 struct Run {
     alerts: Alerts,
@@ -61,45 +37,20 @@ struct Run {
 
 /// Runs the case as Suricata was run (its arguments, its configuration).
 fn ours(bin: &str, case: &Path, expected: &Value) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(bin);
-    cmd.current_dir(case)
-        .args(["run", "-r", "input.pcap", "-S", "test.rules", "-l"])
-        .arg(dir.path());
-    if case.join("suricata.yaml").is_file() {
-        cmd.arg("-c").arg("suricata.yaml");
-    }
-    for a in expected["args"].as_array().into_iter().flatten() {
-        cmd.arg(a.as_str().unwrap());
-    }
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{}: {stderr}", case.display());
-    let eve = std::fs::read_to_string(dir.path().join("eve.json")).unwrap_or_default();
-    let alerts = multiset(eve.lines().filter_map(|l| {
-        let v: Value = serde_json::from_str(l).ok()?;
-        (v["event_type"] == "alert").then(|| {
-            (
-                v["alert"]["signature_id"].as_u64().unwrap_or(0),
-                v["pcap_cnt"].as_u64().unwrap_or(0),
-                v["alert"]["action"].as_str().unwrap_or("?").to_string(),
-            )
-        })
-    }));
-    let stats = std::fs::read_to_string(dir.path().join("stats.json"))
-        .ok()
+    let run = conformance::run(bin, case, expected, &[]);
+    let eve = run.read("eve.json").unwrap_or_default();
+    let alerts = conformance::eve_alerts(&eve, |v| {
+        (
+            v["alert"]["signature_id"].as_u64().unwrap_or(0),
+            v["pcap_cnt"].as_u64().unwrap_or(0),
+            v["alert"]["action"].as_str().unwrap_or("?").to_string(),
+        )
+    });
+    let stats = run
+        .read("stats.json")
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or(Value::Null);
     Run { alerts, stats }
-}
-
-/// A counter of the nested stats document (`"ips.accepted"`), 0 when absent.
-fn counter(stats: &Value, dotted: &str) -> u64 {
-    dotted
-        .split('.')
-        .try_fold(stats, |v, k| v.get(k))
-        .and_then(Value::as_u64)
-        .unwrap_or(0)
 }
 
 #[test]
@@ -108,21 +59,14 @@ fn simulate_ips_alerts_and_actions_match_suricata() {
         return;
     };
     let bin = env!("CARGO_BIN_EXE_rulewire");
-    let mut cases: Vec<_> = std::fs::read_dir(shared.join("conformance"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("expected.json").is_file() && p.join("test.rules").is_file())
-        .collect();
-    cases.sort();
+    let cases = conformance::cases(&shared, &["expected.json", "test.rules"]);
     let (mut equal, mut unsupported) = (0usize, 0usize);
     let mut differing = Vec::new();
     let mut bad_stats = Vec::new();
     let mut ips_cases = 0usize;
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
-        let expected: Value =
-            serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
-                .unwrap();
+        let expected = conformance::expected(case);
         let args = expected["args"].as_array().cloned().unwrap_or_default();
         if !args.iter().any(|a| a == "--simulate-ips") {
             continue;
@@ -139,23 +83,17 @@ fn simulate_ips_alerts_and_actions_match_suricata() {
                 "{name}: decoder.pkts {pkts}, ips.accepted+blocked+rejected {verdicts}"
             ));
         }
-        if !all_active(case) {
+        if !conformance::rules_active(case).0 {
             unsupported += 1;
             continue;
         }
-        let want = multiset(
-            expected["alerts"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|a| {
-                    (
-                        a["sid"].as_u64().unwrap_or(0),
-                        a["pcap_cnt"].as_u64().unwrap_or(0),
-                        a["action"].as_str().unwrap_or("?").to_string(),
-                    )
-                }),
-        );
+        let want = conformance::expected_alerts(&expected, |a| {
+            (
+                a["sid"].as_u64().unwrap_or(0),
+                a["pcap_cnt"].as_u64().unwrap_or(0),
+                a["action"].as_str().unwrap_or("?").to_string(),
+            )
+        });
         if run.alerts == want {
             equal += 1;
         } else {

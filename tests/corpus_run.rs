@@ -19,10 +19,11 @@
 //! fails the test, so the list cannot go stale.
 
 mod common;
+#[path = "common/conformance.rs"]
+mod conformance;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -136,12 +137,7 @@ fn every_conformance_pcap_runs() {
         return;
     };
     let bin = env!("CARGO_BIN_EXE_rulewire");
-    let mut cases: Vec<_> = std::fs::read_dir(shared.join("conformance"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("input.pcap").is_file())
-        .collect();
-    cases.sort();
+    let cases = conformance::cases(&shared, &["input.pcap"]);
     assert!(
         cases.len() >= 785,
         "expected 785 cases, found {}",
@@ -200,19 +196,7 @@ fn every_conformance_pcap_runs() {
 fn run_case(bin: &str, case: &Path, logdir: &Path) {
     let name = case.file_name().unwrap().to_string_lossy();
     let expected = read_json(&case.join("expected.json")).expect("expected.json");
-    let mut cmd = Command::new(bin);
-    cmd.current_dir(case)
-        .arg("run")
-        .arg("-r")
-        .arg("input.pcap")
-        .arg("-l")
-        .arg(logdir);
-    if case.join("suricata.yaml").is_file() {
-        cmd.arg("-c").arg("suricata.yaml");
-    }
-    for a in expected["args"].as_array().into_iter().flatten() {
-        cmd.arg(a.as_str().unwrap());
-    }
+    let mut cmd = conformance::command(bin, case, &expected, false, logdir);
     let started = Instant::now();
     let output = cmd.output().unwrap();
     let took = started.elapsed();

@@ -7,32 +7,19 @@
 #[path = "common/detect.rs"]
 mod harness;
 
-use std::sync::Arc;
-
-use rulewire::config::Classifications;
 use rulewire::decode::craft::{PacketBuilder, TcpSpec};
 use rulewire::detect::prefilter::PrefilterSettings;
-use rulewire::detect::{Detector, EngineBuilder};
 
 fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32)> {
-    let set = harness::load(rules);
-    let mut out: Vec<Vec<(u64, u32)>> = Vec::new();
-    for prefilter in [false, true] {
-        let engine = EngineBuilder { prefilter }
-            .build_with(
-                &set,
-                &Classifications::default(),
-                PrefilterSettings::default(),
-            )
-            .unwrap();
-        assert!(engine.inactive().is_empty(), "{:?}", engine.inactive());
-        let det = Detector::new(Arc::new(engine), harness::Sids::default());
-        let mut got = harness::feed(det, packets).into_sink().0;
-        got.sort_unstable();
-        out.push(got);
-    }
-    assert_eq!(out[0], out[1], "prefilter off vs on");
-    out.swap_remove(0)
+    let default = PrefilterSettings::default();
+    harness::agreed_alerts(
+        rules,
+        packets,
+        &[
+            ("prefilter off", false, default),
+            ("prefilter on", true, default),
+        ],
+    )
 }
 
 fn tcp4(src: [u8; 4], dst: [u8; 4], sp: u16, dp: u16) -> Vec<u8> {

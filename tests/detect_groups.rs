@@ -9,16 +9,12 @@
 #[path = "common/detect.rs"]
 mod harness;
 
-use std::sync::Arc;
-
 use proptest::prelude::*;
-use rulewire::config::Classifications;
 use rulewire::decode::craft::{PacketBuilder, TcpSpec};
 use rulewire::detect::prefilter::{GroupSettings, PrefilterSettings};
-use rulewire::detect::{Detector, EngineBuilder};
 
 /// The engines compared: prefilter off, default groups, tiny groups.
-fn engines() -> [(bool, PrefilterSettings); 3] {
+fn engines() -> [(&'static str, bool, PrefilterSettings); 3] {
     let tiny = PrefilterSettings {
         groups: GroupSettings {
             to_server_ports: 1,
@@ -27,30 +23,16 @@ fn engines() -> [(bool, PrefilterSettings); 3] {
         ..PrefilterSettings::default()
     };
     [
-        (false, PrefilterSettings::default()),
-        (true, PrefilterSettings::default()),
-        (true, tiny),
+        ("prefilter off", false, PrefilterSettings::default()),
+        ("prefilter on", true, PrefilterSettings::default()),
+        ("prefilter on with one own port", true, tiny),
     ]
 }
 
 /// Runs `rules` over `packets` (numbered from 1) with each engine of
 /// [`engines`], asserts they agree, and returns the alerts.
 fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32)> {
-    let set = harness::load(rules);
-    let mut out: Vec<Vec<(u64, u32)>> = Vec::new();
-    for (prefilter, settings) in engines() {
-        let engine = EngineBuilder { prefilter }
-            .build_with(&set, &Classifications::default(), settings)
-            .unwrap();
-        assert!(engine.inactive().is_empty(), "{:?}", engine.inactive());
-        let det = Detector::new(Arc::new(engine), harness::Sids::default());
-        let mut got = harness::feed(det, packets).into_sink().0;
-        got.sort_unstable();
-        out.push(got);
-    }
-    assert_eq!(out[0], out[1], "prefilter off vs on");
-    assert_eq!(out[0], out[2], "prefilter off vs on with one own port");
-    out.swap_remove(0)
+    harness::agreed_alerts(rules, packets, &engines())
 }
 
 const CLIENT: [u8; 4] = [10, 0, 0, 1];

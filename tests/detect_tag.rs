@@ -12,15 +12,16 @@
 //! records compared with what Suricata 8.0.6 logged.
 
 mod common;
+#[path = "common/detect.rs"]
+mod harness;
 
 use std::sync::Arc;
 
 use rulewire::capture::{LinkType, RawPacket, Timestamp};
-use rulewire::config::{Classifications, Vars};
 use rulewire::decode::craft::PacketBuilder;
-use rulewire::detect::{Detector, EngineBuilder};
+use rulewire::detect::prefilter::PrefilterSettings;
+use rulewire::detect::Detector;
 use rulewire::output::{AlertRecord, AlertSink};
-use rulewire::rule::{load_str, LoadOptions};
 use rulewire::runtime::{PipelineConfig, Worker};
 
 /// What was logged: `('a', n)` for an alert on packet n, `('p', n)` for
@@ -71,14 +72,8 @@ fn p(t: u64, src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16, payload: &'stat
 }
 
 fn run(rule: &str, pkts: &[Pkt]) -> Vec<(char, u64)> {
-    let vars = Vars::new();
-    let set = load_str(rule, &LoadOptions::new(&vars));
-    let errors: Vec<_> = set.errors().collect();
-    assert!(errors.is_empty(), "{errors:?}");
-    let engine = EngineBuilder::default()
-        .build(&set, &Classifications::default())
-        .unwrap();
-    assert!(engine.inactive().is_empty(), "{:?}", engine.inactive());
+    let set = harness::load(rule);
+    let engine = harness::engine(&set, true, PrefilterSettings::default());
     let det = Detector::new(Arc::new(engine), Log::default());
     let mut w = Worker::with_inspector(&PipelineConfig::default(), det);
     for (i, k) in pkts.iter().enumerate() {

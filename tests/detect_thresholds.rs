@@ -13,15 +13,18 @@
 //! and `ip_only_pass_and_drop_apply_to_the_flow` (checked by hand, not by
 //! these tests).
 
+#[path = "common/detect.rs"]
+mod harness;
+
 use std::io::Write;
 use std::sync::Arc;
 
 use rulewire::capture::{LinkType, RawPacket, Timestamp};
-use rulewire::config::{ActionOrder, Classifications, Thresholds, Vars};
+use rulewire::config::{ActionOrder, Thresholds};
 use rulewire::decode::craft::PacketBuilder;
-use rulewire::detect::{Detector, EngineBuilder, PostMatchConfig, PostMatchCounters, Verdict};
+use rulewire::detect::prefilter::PrefilterSettings;
+use rulewire::detect::{Detector, PostMatchConfig, PostMatchCounters, Verdict};
 use rulewire::output::{AlertAction, AlertRecord, AlertSink};
-use rulewire::rule::{load_str, LoadOptions};
 use rulewire::runtime::{PipelineConfig, Worker};
 
 /// Records `(packet index, sid, action)` per alert.
@@ -81,18 +84,8 @@ struct Run {
 
 /// Runs `rules` over `pkts` (numbered from 1) with `cfg`.
 fn run_with(rules: &str, pkts: &[Pkt], cfg: &PostMatchConfig) -> Run {
-    let vars = Vars::new();
-    let set = load_str(rules, &LoadOptions::new(&vars));
-    let errors: Vec<_> = set.errors().collect();
-    assert!(errors.is_empty(), "{errors:?}");
-    let engine = EngineBuilder::default()
-        .build(&set, &Classifications::default())
-        .unwrap();
-    assert!(
-        engine.inactive().is_empty(),
-        "inactive: {:?}",
-        engine.inactive()
-    );
+    let set = harness::load(rules);
+    let engine = harness::engine(&set, true, PrefilterSettings::default());
     let (det, warnings) = Detector::with_config(Arc::new(engine), Alerts::default(), cfg);
     assert!(warnings.is_empty(), "{warnings:?}");
     let mut w = Worker::with_inspector(&PipelineConfig::default(), det);

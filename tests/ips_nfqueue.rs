@@ -18,9 +18,11 @@
 //! says which and passes.
 #![cfg(target_os = "linux")]
 
+mod common;
 #[path = "common/netns.rs"]
 mod netns;
 
+use common::counter;
 use netns::{Lab, Rulewire, SERVER_IP, SERVER_IP6};
 use serde_json::Value;
 
@@ -68,14 +70,6 @@ fn alerts(dir: &std::path::Path) -> Vec<(u64, String)> {
             )
         })
         .collect()
-}
-
-fn counter(stats: &Value, dotted: &str) -> u64 {
-    dotted
-        .split('.')
-        .try_fold(stats, |v, k| v.get(k))
-        .and_then(Value::as_u64)
-        .unwrap_or(0)
 }
 
 #[test]
@@ -141,17 +135,11 @@ fn nfqueue_case(test: &str, v6: bool) {
             return;
         }
     }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("test.rules"), RULES).unwrap();
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_rulewire"));
-    let mut cmd = netns::in_ns(
+    let (dir, cmd) = netns::rulewire_in(
         &lab.server,
-        bin,
-        &["run", "-q", QUEUES, "--stats-interval", "1", "-S"],
+        &["run", "-q", QUEUES, "--stats-interval", "1"],
+        RULES,
     );
-    cmd.arg(dir.path().join("test.rules"))
-        .arg("-l")
-        .arg(dir.path());
     let mut rw = Rulewire::start(cmd);
     if let Err(text) = rw.wait_for("inline on NFQUEUE") {
         if text.contains("NFQUEUE") && text.contains("binding") {

@@ -10,9 +10,11 @@
 //! Needs root and `ip netns`; without them the test says so and passes.
 #![cfg(all(feature = "live", target_os = "linux"))]
 
+mod common;
 #[path = "common/netns.rs"]
 mod netns;
 
+use common::counter;
 use netns::{Lab, Rulewire, SERVER_IP};
 use serde_json::Value;
 
@@ -23,14 +25,6 @@ const RULES: &str =
 #[test]
 fn netns_role_helper() {
     netns::run_role_if_asked();
-}
-
-fn counter(stats: &Value, dotted: &str) -> u64 {
-    dotted
-        .split('.')
-        .try_fold(stats, |v, k| v.get(k))
-        .and_then(Value::as_u64)
-        .unwrap_or(0)
 }
 
 #[test]
@@ -50,17 +44,11 @@ fn live_capture_on_a_veth_alerts_and_ends_on_sigint() {
             return;
         }
     };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("test.rules"), RULES).unwrap();
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_rulewire"));
-    let mut cmd = netns::in_ns(
+    let (dir, cmd) = netns::rulewire_in(
         &lab.server,
-        bin,
-        &["run", "-i", &lab.server_if, "--threads", "2", "-S"],
+        &["run", "-i", &lab.server_if, "--threads", "2"],
+        RULES,
     );
-    cmd.arg(dir.path().join("test.rules"))
-        .arg("-l")
-        .arg(dir.path());
     let mut rw = Rulewire::start(cmd);
     if let Err(text) = rw.wait_for("capturing on") {
         panic!("rulewire did not start capturing:\n{text}");

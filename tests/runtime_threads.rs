@@ -18,10 +18,13 @@
 //! vacuous).
 
 mod common;
+#[path = "common/conformance.rs"]
+mod conformance;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
+
+use common::counter;
 
 use serde_json::Value;
 
@@ -40,25 +43,11 @@ struct Outcome {
 }
 
 fn run_case(bin: &str, case: &Path, expected: &Value, threads: &[&str]) -> Outcome {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(bin);
-    cmd.current_dir(case)
-        .args(["run", "-r", "input.pcap", "-S", "test.rules", "-l"])
-        .arg(dir.path());
-    if case.join("suricata.yaml").is_file() {
-        cmd.arg("-c").arg("suricata.yaml");
-    }
-    for a in expected["args"].as_array().into_iter().flatten() {
-        cmd.arg(a.as_str().unwrap());
-    }
     // Our flags after the case's: `--runmode` there would be overridden.
-    cmd.args(threads);
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{}: {stderr}", case.display());
-    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
+    let run = conformance::run(bin, case, expected, threads);
+    let read = |name: &str| run.read(name).unwrap_or_default();
     Outcome {
-        code: out.status.code(),
+        code: run.output.status.code(),
         fast: read("fast.log"),
         eve: canonical_flow_ids(&read("eve.json")),
         stats: serde_json::from_str(&read("stats.json")).unwrap_or(Value::Null),
@@ -87,13 +76,6 @@ fn canonical_flow_ids(eve: &str) -> String {
     out
 }
 
-fn counter(stats: &Value, path: &str) -> u64 {
-    path.split('.')
-        .fold(stats, |v, k| &v[k])
-        .as_u64()
-        .unwrap_or(0)
-}
-
 #[test]
 fn canonical_flow_ids_keep_flow_identity() {
     let eve = "{\"flow_id\":77,\"a\":1}\n{\"flow_id\":5}\n{\"flow_id\":77}\n";
@@ -109,16 +91,7 @@ fn same_alerts_with_1_2_and_4_threads() {
         return;
     };
     let bin = env!("CARGO_BIN_EXE_rulewire");
-    let mut cases: Vec<_> = std::fs::read_dir(shared.join("conformance"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.join("expected.json").is_file()
-                && p.join("test.rules").is_file()
-                && p.join("input.pcap").is_file()
-        })
-        .collect();
-    cases.sort();
+    let cases = conformance::cases(&shared, &["expected.json", "test.rules", "input.pcap"]);
     let modes: [&[&str]; 2] = [
         &["--runmode", "workers", "--threads", "2"],
         &["--runmode", "autofp", "--threads", "4"],
@@ -127,9 +100,7 @@ fn same_alerts_with_1_2_and_4_threads() {
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
-        let expected: Value =
-            serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
-                .unwrap();
+        let expected = conformance::expected(case);
         if expected["tier"] != "packet" || THREAD_DEPENDENT.iter().any(|(n, _)| *n == name) {
             continue;
         }

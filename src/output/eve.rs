@@ -115,20 +115,7 @@ impl AlertFormat for EveFormat {
 
 /// Appends `rec`'s EVE alert record and a newline to `out`.
 pub fn format_alert(rec: &AlertRecord<'_>, options: &EveOptions, tz: UtcOffset, out: &mut Vec<u8>) {
-    let header = Header::new(
-        HeaderInput {
-            ts_secs: rec.ts_secs,
-            ts_nanos: rec.ts_nanos,
-            pcap_cnt: rec.pcap_cnt,
-            ip: rec.ip.as_ref(),
-            flow: rec.flow.as_ref(),
-            pkt_src: rec.pkt_src,
-            in_iface: rec.in_iface,
-            vlan: rec.vlan,
-        },
-        "alert",
-        tz,
-    );
+    let header = Header::new(HeaderInput::of_alert(rec), "alert", tz);
     let event = AlertEvent {
         header: &header,
         rec,
@@ -143,20 +130,7 @@ pub fn format_alert(rec: &AlertRecord<'_>, options: &EveOptions, tz: UtcOffset, 
 /// `tagged-packets`): the header, then `packet` (base64) and
 /// `packet_info`. Only `rec`'s packet fields are used.
 pub fn format_tagged_packet(rec: &AlertRecord<'_>, tz: UtcOffset, out: &mut Vec<u8>) {
-    let header = Header::new(
-        HeaderInput {
-            ts_secs: rec.ts_secs,
-            ts_nanos: rec.ts_nanos,
-            pcap_cnt: rec.pcap_cnt,
-            ip: rec.ip.as_ref(),
-            flow: rec.flow.as_ref(),
-            pkt_src: rec.pkt_src,
-            in_iface: rec.in_iface,
-            vlan: rec.vlan,
-        },
-        "packet",
-        tz,
-    );
+    let header = Header::new(HeaderInput::of_alert(rec), "packet", tz);
     write_line(
         &PacketEvent {
             header: &header,
@@ -248,6 +222,23 @@ struct HeaderInput<'a> {
     pkt_src: PktSrc,
     in_iface: Option<&'a str>,
     vlan: &'a [u16],
+}
+
+impl<'a> HeaderInput<'a> {
+    /// The packet fields of an alert record (also those of the packets a
+    /// rule's `tag` logs).
+    fn of_alert(rec: &'a AlertRecord<'_>) -> HeaderInput<'a> {
+        HeaderInput {
+            ts_secs: rec.ts_secs,
+            ts_nanos: rec.ts_nanos,
+            pcap_cnt: rec.pcap_cnt,
+            ip: rec.ip.as_ref(),
+            flow: rec.flow.as_ref(),
+            pkt_src: rec.pkt_src,
+            in_iface: rec.in_iface,
+            vlan: rec.vlan,
+        }
+    }
 }
 
 /// [`HeaderInput`] with its text formatted (on the stack).

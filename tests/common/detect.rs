@@ -7,7 +7,9 @@
 #![allow(dead_code)]
 
 use rulewire::capture::{LinkType, RawPacket, Timestamp};
-use rulewire::config::Vars;
+use rulewire::config::{Classifications, Vars};
+use rulewire::detect::prefilter::PrefilterSettings;
+use rulewire::detect::{Detector, Engine, EngineBuilder};
 use rulewire::output::{AlertRecord, AlertSink};
 use rulewire::rule::{load_str, LoadOptions, RuleSet};
 use rulewire::runtime::{Inspector, PipelineConfig, Worker};
@@ -34,6 +36,45 @@ pub fn load(rules: &str) -> RuleSet {
     let errors: Vec<_> = set.errors().collect();
     assert!(errors.is_empty(), "{errors:?}");
     set
+}
+
+/// `set`'s engine with the prefilter on or off (and `settings`); a rule
+/// the engine leaves inactive fails the test.
+pub fn engine(set: &RuleSet, prefilter: bool, settings: PrefilterSettings) -> Engine {
+    let engine = EngineBuilder { prefilter }
+        .build_with(set, &Classifications::default(), settings)
+        .unwrap();
+    assert!(
+        engine.inactive().is_empty(),
+        "inactive: {:?}",
+        engine.inactive()
+    );
+    engine
+}
+
+/// Runs `rules` over `packets` (see [`feed`]) with each of `engines`
+/// (`(label, prefilter, settings)`), asserts that every one gives the
+/// first one's alerts, and returns them sorted.
+pub fn agreed_alerts(
+    rules: &str,
+    packets: &[Vec<u8>],
+    engines: &[(&str, bool, PrefilterSettings)],
+) -> Vec<(u64, u32)> {
+    let set = load(rules);
+    let mut out: Vec<Vec<(u64, u32)>> = Vec::new();
+    for &(label, prefilter, settings) in engines {
+        let det = Detector::new(
+            std::sync::Arc::new(engine(&set, prefilter, settings)),
+            Sids::default(),
+        );
+        let mut got = feed(det, packets).into_sink().0;
+        got.sort_unstable();
+        if let Some(first) = out.first() {
+            assert_eq!(*first, got, "{} vs {label}", engines[0].0);
+        }
+        out.push(got);
+    }
+    out.swap_remove(0)
 }
 
 /// Runs `packets` (Ethernet frames, numbered from 1, one second apart from

@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use serde_json::Value;
+
 /// The `shared/` folder beside the repository (or `$RULEWIRE_SHARED`).
 ///
 /// When it is absent, the calling test prints a loud notice and should
@@ -27,4 +29,14 @@ pub fn shared_dir(test: &str) -> Option<PathBuf> {
         dir.display()
     );
     None
+}
+
+/// A counter of a nested stats.json document (`"ips.accepted"` is
+/// `stats["ips"]["accepted"]`), 0 when absent or not a number.
+pub fn counter(stats: &Value, dotted: &str) -> u64 {
+    dotted
+        .split('.')
+        .try_fold(stats, |v, k| v.get(k))
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
 }

@@ -169,6 +169,21 @@ pub fn in_ns(ns: &Netns, program: &Path, args: &[&str]) -> Command {
     c
 }
 
+/// `rulewire` inside `ns` with `args`, then `-S DIR/test.rules -l DIR`:
+/// `rules` is written to `DIR/test.rules`, DIR a fresh temporary folder
+/// (given back: it holds the logs, and goes on drop).
+pub fn rulewire_in(ns: &Netns, args: &[&str], rules: &str) -> (tempfile::TempDir, Command) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("test.rules"), rules).unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_rulewire"));
+    let mut cmd = in_ns(ns, bin, args);
+    cmd.arg("-S")
+        .arg(dir.path().join("test.rules"))
+        .arg("-l")
+        .arg(dir.path());
+    (dir, cmd)
+}
+
 /// This test binary again inside `ns`, playing `role` (see
 /// [`run_role_if_asked`]); `helper` is the name of the test function that
 /// calls it.
