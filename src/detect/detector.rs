@@ -340,33 +340,12 @@ impl<S: AlertSink> Inspector for Detector<S> {
         let facts = PacketFacts {
             addrs: v.addrs(),
             flow: ctx.flow.map(|f| (f.flow_id, f.first_in_direction)),
-            now_us: ctx
-                .raw
-                .ts
-                .secs()
-                .saturating_mul(1_000_000)
-                .saturating_add(u64::from(ctx.raw.ts.nanos()) / 1_000),
+            now_us: now_us(ctx),
             stream: ctx.flow.is_some_and(|f| f.stream_established)
                 && v.proto() == 6
                 && !v.payload.is_empty(),
         };
-        let ip = v.ip.map(|l| IpInfo {
-            src: l.src_addr(),
-            dst: l.dst_addr(),
-            proto: l.proto,
-            transport: match (v.ports, v.transport) {
-                (Some((src, dst)), _) => OTransport::Ports { src, dst },
-                (None, Some(crate::decode::Transport::Icmpv4(p, _))) => OTransport::Icmp {
-                    itype: p.msg_type(),
-                    code: p.msg_code(),
-                },
-                (None, Some(crate::decode::Transport::Icmpv6(p, _))) => OTransport::Icmp {
-                    itype: p.msg_type(),
-                    code: p.msg_code(),
-                },
-                _ => OTransport::None,
-            },
-        });
+        let ip = ip_info(&v);
         let flow = ctx.flow.map(|f| FlowInfo {
             flow_id: f.flow_id,
             direction: match f.direction {
@@ -452,6 +431,36 @@ impl<S: AlertSink> Inspector for Detector<S> {
             let _ = doc.set("detect.alerts_suppressed", c.suppressed);
         }
     }
+}
+
+/// Packet time in microseconds.
+fn now_us(ctx: &PacketCtx<'_>) -> u64 {
+    ctx.raw
+        .ts
+        .secs()
+        .saturating_mul(1_000_000)
+        .saturating_add(u64::from(ctx.raw.ts.nanos()) / 1_000)
+}
+
+/// The packet's IP layer as the output records take it.
+fn ip_info(v: &View<'_, '_>) -> Option<IpInfo> {
+    v.ip.map(|l| IpInfo {
+        src: l.src_addr(),
+        dst: l.dst_addr(),
+        proto: l.proto,
+        transport: match (v.ports, v.transport) {
+            (Some((src, dst)), _) => OTransport::Ports { src, dst },
+            (None, Some(crate::decode::Transport::Icmpv4(p, _))) => OTransport::Icmp {
+                itype: p.msg_type(),
+                code: p.msg_code(),
+            },
+            (None, Some(crate::decode::Transport::Icmpv6(p, _))) => OTransport::Icmp {
+                itype: p.msg_type(),
+                code: p.msg_code(),
+            },
+            _ => OTransport::None,
+        },
+    })
 }
 
 #[cfg(test)]

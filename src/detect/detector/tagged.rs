@@ -5,42 +5,10 @@
 //! Suricata's `AlertJson` does. Only IP packets are tagged.
 
 use crate::detect::keywords::tag::TagPacket;
-use crate::output::{
-    AlertRecord, AlertSink, Direction as ODir, FlowInfo, IpInfo, Transport as OTransport,
-};
+use crate::output::{AlertRecord, AlertSink, Direction as ODir, FlowInfo};
 use crate::runtime::{PacketCtx, PacketRole};
 
-use super::{pkt_src, Detector, View};
-
-/// Packet time in microseconds.
-pub(super) fn now_us(ctx: &PacketCtx<'_>) -> u64 {
-    ctx.raw
-        .ts
-        .secs()
-        .saturating_mul(1_000_000)
-        .saturating_add(u64::from(ctx.raw.ts.nanos()) / 1_000)
-}
-
-/// The packet's IP layer as the output records take it.
-pub(super) fn ip_info(v: &View<'_, '_>) -> Option<IpInfo> {
-    v.ip.map(|l| IpInfo {
-        src: l.src_addr(),
-        dst: l.dst_addr(),
-        proto: l.proto,
-        transport: match (v.ports, v.transport) {
-            (Some((src, dst)), _) => OTransport::Ports { src, dst },
-            (None, Some(crate::decode::Transport::Icmpv4(p, _))) => OTransport::Icmp {
-                itype: p.msg_type(),
-                code: p.msg_code(),
-            },
-            (None, Some(crate::decode::Transport::Icmpv6(p, _))) => OTransport::Icmp {
-                itype: p.msg_type(),
-                code: p.msg_code(),
-            },
-            _ => OTransport::None,
-        },
-    })
-}
+use super::{ip_info, now_us, pkt_src, Detector, View};
 
 impl<S: AlertSink> Detector<S> {
     /// Tagged packets logged so far (rule keyword `tag`).
