@@ -346,15 +346,7 @@ impl<S: AlertSink> Inspector for Detector<S> {
                 && !v.payload.is_empty(),
         };
         let ip = ip_info(&v);
-        let flow = ctx.flow.map(|f| FlowInfo {
-            flow_id: f.flow_id,
-            direction: match f.direction {
-                crate::flow::Direction::ToServer => ODir::ToServer,
-                crate::flow::Direction::ToClient => ODir::ToClient,
-            },
-            app_proto,
-            counters: None,
-        });
+        let flow = flow_info(ctx, app_proto);
         let ips_mode = self.ips_mode;
         let mut reject_dir = None;
         let sink = &mut self.sink;
@@ -374,12 +366,7 @@ impl<S: AlertSink> Inspector for Detector<S> {
                     ts_secs: ctx.raw.ts.secs(),
                     ts_nanos: ctx.raw.ts.nanos(),
                     linktype: u32::from(ctx.raw.linktype.0),
-                    // Suricata's pseudo packets (tunnel children, rebuilt
-                    // datagrams) carry no pcap_cnt.
-                    pcap_cnt: match ctx.role {
-                        PacketRole::Plain | PacketRole::TunnelOuter => ctx.raw.index,
-                        _ => 0,
-                    },
+                    pcap_cnt: pcap_cnt(ctx),
                     action: alert_action(bits),
                     ips_mode,
                     gid: r.gid,
@@ -431,6 +418,28 @@ impl<S: AlertSink> Inspector for Detector<S> {
             let _ = doc.set("detect.alerts_suppressed", c.suppressed);
         }
     }
+}
+
+/// The packet's pcap_cnt for output: Suricata's pseudo packets (tunnel
+/// children, rebuilt datagrams) carry none (0 here).
+fn pcap_cnt(ctx: &PacketCtx<'_>) -> u64 {
+    match ctx.role {
+        PacketRole::Plain | PacketRole::TunnelOuter => ctx.raw.index,
+        _ => 0,
+    }
+}
+
+/// The packet's flow as the output records take it.
+fn flow_info<'a>(ctx: &PacketCtx<'_>, app_proto: Option<&'a str>) -> Option<FlowInfo<'a>> {
+    ctx.flow.map(|f| FlowInfo {
+        flow_id: f.flow_id,
+        direction: match f.direction {
+            crate::flow::Direction::ToServer => ODir::ToServer,
+            crate::flow::Direction::ToClient => ODir::ToClient,
+        },
+        app_proto,
+        counters: None,
+    })
 }
 
 /// Packet time in microseconds.

@@ -5,10 +5,10 @@
 //! Suricata's `AlertJson` does. Only IP packets are tagged.
 
 use crate::detect::keywords::tag::TagPacket;
-use crate::output::{AlertRecord, AlertSink, Direction as ODir, FlowInfo};
-use crate::runtime::{PacketCtx, PacketRole};
+use crate::output::{AlertRecord, AlertSink};
+use crate::runtime::PacketCtx;
 
-use super::{ip_info, now_us, pkt_src, Detector, View};
+use super::{flow_info, ip_info, now_us, pcap_cnt, pkt_src, Detector, View};
 
 impl<S: AlertSink> Detector<S> {
     /// Tagged packets logged so far (rule keyword `tag`).
@@ -36,20 +36,9 @@ impl<S: AlertSink> Detector<S> {
             ts_secs: ctx.raw.ts.secs(),
             ts_nanos: ctx.raw.ts.nanos(),
             linktype: u32::from(ctx.raw.linktype.0),
-            pcap_cnt: match ctx.role {
-                PacketRole::Plain | PacketRole::TunnelOuter => ctx.raw.index,
-                _ => 0,
-            },
+            pcap_cnt: pcap_cnt(ctx),
             ip: ip_info(v),
-            flow: ctx.flow.map(|f| FlowInfo {
-                flow_id: f.flow_id,
-                direction: match f.direction {
-                    crate::flow::Direction::ToServer => ODir::ToServer,
-                    crate::flow::Direction::ToClient => ODir::ToClient,
-                },
-                app_proto: None,
-                counters: None,
-            }),
+            flow: flow_info(ctx, None),
             pkt_src: pkt_src(ctx.role),
             payload: Some(v.payload),
             packet: Some(ctx.raw.data),
