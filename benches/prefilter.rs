@@ -49,7 +49,9 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Thro
 use rulewire::capture::CaptureFile;
 use rulewire::config::Vars;
 use rulewire::decode::{decode, DecodeConfig};
-use rulewire::detect::prefilter::{fast_pattern, MatcherSettings, PatternMatcher, ScanScratch};
+use rulewire::detect::prefilter::{
+    fast_pattern, MatcherSettings, PatternItem, PatternMatcher, ScanScratch,
+};
 use rulewire::detect::Engine;
 use rulewire::rule::{load_paths, LoadOptions};
 
@@ -190,9 +192,18 @@ fn bench(c: &mut Criterion) {
     let items = pats
         .iter()
         .enumerate()
-        .map(|(i, (p, n, _))| (p.as_slice(), *n, i as u32));
+        .map(|(i, (p, n, _))| PatternItem::new(p, *n, i as u32));
     let m = PatternMatcher::build(items, MatcherSettings::default()).expect("matcher");
     bench_matcher(&mut g, "matcher", &m, t.elapsed(), &payloads);
+
+    let items = pats
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.2)
+        .map(|(i, (p, n, _))| PatternItem::new(p, *n, i as u32));
+    let t = std::time::Instant::now();
+    let m = PatternMatcher::build(items, MatcherSettings::default()).expect("matcher");
+    bench_matcher(&mut g, "matcher/active/window", &m, t.elapsed(), &payloads);
 
     for (name, kind) in [
         ("dfa", AhoCorasickKind::DFA),
@@ -202,9 +213,10 @@ fn bench(c: &mut Criterion) {
             .iter()
             .enumerate()
             .filter(|(_, p)| p.2)
-            .map(|(i, (p, n, _))| (p.as_slice(), *n, i as u32));
+            .map(|(i, (p, n, _))| PatternItem::new(p, *n, i as u32));
         let settings = MatcherSettings {
             kind: Some(kind),
+            window: false,
             ..MatcherSettings::default()
         };
         let t = std::time::Instant::now();

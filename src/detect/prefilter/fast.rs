@@ -36,6 +36,11 @@ pub struct FastPatternChoice {
     pub negated: bool,
     /// The choice came from an explicit `fast_pattern` keyword.
     pub explicit: bool,
+    /// When the content is absolute and bounded (`depth`, with or without
+    /// `offset`, or `startswith`, numbers not variables): the rule can
+    /// match only if the pattern occurs ending within this many bytes of
+    /// the buffer's start, so a prefilter may look no further.
+    pub max_end: Option<u32>,
 }
 
 /// Suricata's multi-pattern priority of a buffer (lower is preferred):
@@ -85,6 +90,28 @@ fn chopped(c: &Content) -> &[u8] {
     }
 }
 
+/// Where an occurrence of an absolute content must end at the latest
+/// (see [`FastPatternChoice::max_end`]); `None` when unbounded, relative,
+/// negated, or `fast_pattern:only` (a content used only to prefilter).
+fn max_end(c: &Content) -> Option<u32> {
+    use crate::rule::keywords::value::Operand;
+    if c.negated || c.is_relative() || c.fast_pattern == Some(FastPattern::Only) {
+        return None;
+    }
+    if c.startswith {
+        return u32::try_from(c.pattern.len()).ok();
+    }
+    let offset = match &c.offset {
+        None => 0,
+        Some(Operand::Num(n)) => *n,
+        Some(Operand::Var(_)) => return None,
+    };
+    match &c.depth {
+        Some(Operand::Num(d)) => u32::try_from(offset.checked_add(*d)?).ok(),
+        _ => None,
+    }
+}
+
 /// The fast pattern of `rule`, or `None` when it has no content.
 pub fn fast_pattern(rule: &Rule) -> Option<FastPatternChoice> {
     let choice = |b: Buffer, c: &Content, explicit: bool| {
@@ -95,6 +122,7 @@ pub fn fast_pattern(rule: &Rule) -> Option<FastPatternChoice> {
             nocase: c.nocase,
             negated: c.negated,
             explicit,
+            max_end: max_end(c),
         })
     };
     // `base64_data` is no multi-pattern buffer in Suricata: its contents
@@ -168,6 +196,26 @@ mod tests {
         assert_eq!(c.pattern, b"cde");
         let c = fp(r#"content:"xyz"; fast_pattern:only;"#).unwrap();
         assert_eq!(c.pattern, b"xyz");
+    }
+
+    #[test]
+    fn bounds_of_absolute_contents() {
+        let end = |opts: &str| fp(opts).unwrap().max_end;
+        assert_eq!(end(r#"content:"abc"; depth:5;"#), Some(5));
+        assert_eq!(end(r#"content:"abc"; offset:2; depth:5;"#), Some(7));
+        assert_eq!(end(r#"content:"abc"; startswith;"#), Some(3));
+        assert_eq!(end(r#"content:"abc"; offset:2;"#), None);
+        assert_eq!(end(r#"content:"abc";"#), None);
+        // The fast pattern is the relative one: unbounded.
+        assert_eq!(
+            end(r#"content:"a"; depth:1; content:"bcdef"; distance:0; within:5;"#),
+            None
+        );
+        assert_eq!(end(r#"content:"abc"; fast_pattern:only;"#), None);
+        assert_eq!(
+            end(r#"byte_extract:1,0,n; content:"abc"; offset:n; depth:4;"#),
+            None
+        );
     }
 
     #[test]

@@ -8,15 +8,15 @@
 //! 2. [`fast`]: each rule's fast pattern, chosen as Suricata chooses it
 //!    (explicit `fast_pattern`, else the longest, then strongest, pattern
 //!    of the highest-priority buffer).
-//! 3. [`matcher`]: one Aho-Corasick automaton per *family* of groups
+//! 3. [`matcher`]: one pattern matcher (hashed-window filters,
+//!    [`window`]) per *family* of groups
 //!    (each port-keyed side of TCP and UDP, ICMP, other protocols, no IP:
 //!    [`group::Layout::families`]) and inspection buffer
 //!    ([`crate::rule::Buffer`]) over the fast patterns of the family's
 //!    rules; the rules whose pattern occurs and that are in the packet's
 //!    group (a per-group rule bitset) are candidates. Groups of one side
 //!    share most of their rules, so one automaton per family costs a
-//!    fraction of one per group (ET Open: at most 7 automata instead of 55),
-//!    which is what makes DFAs affordable.
+//!    fraction of one per group (ET Open: at most 7 matchers instead of 55).
 //!
 //! Rules without a usable fast pattern (no content, or only negated
 //! ones) whose source or destination set is small are found by the
@@ -33,19 +33,17 @@ mod addr;
 mod fast;
 mod group;
 mod matcher;
+mod window;
 
 pub use fast::{buffer_priority, fast_pattern, pattern_strength, FastPatternChoice};
 pub use group::GroupSettings;
-pub use matcher::{MatcherSettings, PatternMatcher, ScanScratch};
+pub use matcher::{MatcherSettings, PatternItem, PatternMatcher, ScanScratch};
 
 use crate::rule::Buffer;
 
 use super::engine::CompiledRule;
 use super::packet::View;
 use group::Layout;
-
-/// A pattern, its `nocase`, and the rule it selects.
-type PatternItem<'p> = (&'p [u8], bool, u32);
 
 /// Settings for [`Prefilter::build`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -219,7 +217,12 @@ impl Prefilter {
                         by_buffer.len() - 1
                     }
                 };
-                by_buffer[slot].1.push((&fp.pattern, fp.nocase, i));
+                by_buffer[slot].1.push(PatternItem {
+                    pattern: &fp.pattern,
+                    nocase: fp.nocase,
+                    rule: i,
+                    max_end: fp.max_end,
+                });
             }
             let mut matchers = Vec::with_capacity(by_buffer.len());
             for (buffer, items) in by_buffer {

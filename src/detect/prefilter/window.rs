@@ -1,0 +1,579 @@
+//! [`WindowFilter`]: a hashed 4-byte-window filter over many literal
+//! patterns, the first stage of the prefilter's matcher.
+//!
+//! Each pattern of four bytes or more is represented by one 4-byte
+//! *window* of it (the least common one, by a byte-frequency guess for
+//! network payloads, so `"\0\0\0\0login"` is found through `"ogin"`, not
+//! its zeros). The scan hashes the case-folded 4 bytes at every position
+//! of the haystack into a bitmap of 2^`bits` bits (a few KiB: it stays in
+//! the first-level cache); only where a bit is set does it look at the
+//! window's bucket and compare the patterns there with the haystack.
+//! Patterns of two or three bytes go through a second bitmap keyed by
+//! one folded pair of their bytes (the rarer pair of a three-byte
+//! pattern); one-byte patterns are looked for with `memchr`.
+//!
+//! A prefilter wants to know *which* patterns occur, not where or how
+//! often, and payloads repeat (runs of zeros, the same header line in
+//! every request). So a scan stamps each pattern it finds (the caller's
+//! per-pattern stamps) and, once every pattern of a bucket is stamped,
+//! clears the bucket's bit in the scan's working copy of the bitmap
+//! ([`WindowScratch`]): later occurrences cost one missed bit test, not a
+//! comparison. The cleared bits are set again when the scan ends, so the
+//! working copy equals the matcher's bitmap between scans.
+//!
+//! Case: windows and haystack bytes are folded to ASCII lower case four
+//! at a time ([`fold4`]); every candidate is then compared in full —
+//! exactly for case-sensitive patterns, ignoring ASCII case for `nocase`
+//! ones — so folding only decides where to look.
+//!
+//! This is the idea of Wu-Manber and of Hyperscan's FDR (hash a short
+//! window, confirm the rare hits) without their shift tables or SIMD:
+//! one bit test per byte, and the confirmation cost bounded by the
+//! stamps.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Source of [`WindowFilter::id`]s: never reused, so a worker's working
+/// copy can never be mistaken for another filter's.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Lower-cases the ASCII letters among the four bytes of `x` (others
+/// unchanged).
+#[inline(always)]
+pub(crate) fn fold4(x: u32) -> u32 {
+    let low7 = x & 0x7f7f_7f7f;
+    // Bit 7 of each byte: the byte's low 7 bits are >= 'A' / > 'Z' (no
+    // carry crosses bytes: each sum stays below 0x100).
+    let ge_a = low7.wrapping_add(0x3f3f_3f3f);
+    let gt_z = low7.wrapping_add(0x2525_2525);
+    let upper = ge_a & !gt_z & !x & 0x8080_8080;
+    x | (upper >> 2)
+}
+
+/// How common a byte is in network payloads, roughly (higher: more
+/// common): used to pick the rarest window of a pattern.
+fn commonness(b: u8) -> u32 {
+    match b.to_ascii_lowercase() {
+        0x00 => 12,
+        0xff | b' ' | b'\r' | b'\n' => 7,
+        0x01..=0x0f => 5,
+        b'e' | b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' | b'/' | b'.' => 4,
+        b'a'..=b'z' | b'0'..=b'9' | b':' | b'=' | b'-' | b'_' | b'&' => 3,
+        0x10..=0x1f | 0x80..=0xfe => 1,
+        _ => 2,
+    }
+}
+
+/// One pattern behind a window.
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    /// The folded window.
+    key: u32,
+    /// Where the window starts in the pattern.
+    offset: u32,
+    /// The pattern.
+    pattern: u32,
+}
+
+/// One pattern's bytes in [`WindowFilter::bytes`] (empty: no pattern
+/// has this id here).
+#[derive(Clone, Copy, Debug, Default)]
+struct Span {
+    start: u32,
+    len: u32,
+    nocase: bool,
+}
+
+/// The bitmaps and buckets over a set of patterns. Immutable once
+/// built; shared by all workers.
+#[derive(Debug)]
+pub(crate) struct WindowFilter {
+    id: u64,
+    /// log2 of the long bitmap's size in bits.
+    bits: u32,
+    /// Bit `h`: bucket `h` holds a long pattern.
+    long_map: Box<[u64]>,
+    /// Bucket `h` is `long[long_starts[h]..long_starts[h + 1]]`.
+    long_starts: Box<[u32]>,
+    long: Box<[Candidate]>,
+    /// Bit `k` (the folded first two bytes, little-endian): a two- or
+    /// three-byte pattern starts so.
+    short_map: Box<[u64]>,
+    /// `(pair, offset, pattern)`, sorted by pair: the folded pair of
+    /// bytes at `offset` (0 or 1) of a two- or three-byte pattern.
+    short: Box<[(u16, u8, u32)]>,
+    /// One-byte patterns: (byte, its other case or itself, pattern).
+    single: Box<[(u8, u8, u32)]>,
+    spans: Box<[Span]>,
+    bytes: Box<[u8]>,
+}
+
+/// Per-worker working copies of the bitmaps (see the module docs).
+#[derive(Debug, Default)]
+pub(crate) struct WindowScratch {
+    copies: Vec<WorkingMaps>,
+    cleared_long: Vec<u32>,
+    cleared_short: Vec<u16>,
+}
+
+#[derive(Debug)]
+struct WorkingMaps {
+    id: u64,
+    long_map: Box<[u64]>,
+    short_map: Box<[u64]>,
+}
+
+/// At most this many filters' working copies per worker (an engine has
+/// a few dozen matchers at most; a reload starts afresh).
+const MAX_COPIES: usize = 256;
+
+impl WindowScratch {
+    /// The working copy for `f`, made on first use.
+    fn copy_for(&mut self, f: &WindowFilter) -> usize {
+        if let Some(i) = self.copies.iter().position(|c| c.id == f.id) {
+            return i;
+        }
+        if self.copies.len() >= MAX_COPIES {
+            self.copies.clear();
+        }
+        self.copies.push(WorkingMaps {
+            id: f.id,
+            long_map: f.long_map.clone(),
+            short_map: f.short_map.clone(),
+        });
+        self.copies.len() - 1
+    }
+}
+
+#[inline(always)]
+fn test(map: &[u64], bit: usize) -> bool {
+    map.get(bit / 64).is_some_and(|w| w >> (bit % 64) & 1 == 1)
+}
+
+#[inline(always)]
+fn clear(map: &mut [u64], bit: usize) {
+    if let Some(w) = map.get_mut(bit / 64) {
+        *w &= !(1 << (bit % 64));
+    }
+}
+
+#[inline(always)]
+fn set(map: &mut [u64], bit: usize) {
+    if let Some(w) = map.get_mut(bit / 64) {
+        *w |= 1 << (bit % 64);
+    }
+}
+
+impl WindowFilter {
+    /// Builds the filter over `patterns` (`(id, bytes, nocase)`, ids
+    /// distinct); a pattern is reported, and stamped, by its id. Empty
+    /// patterns are never reported.
+    pub(crate) fn build<'p>(
+        patterns: impl IntoIterator<Item = (u32, &'p [u8], bool)>,
+    ) -> WindowFilter {
+        let mut spans = Vec::new();
+        let mut bytes = Vec::new();
+        for (id, p, nocase) in patterns {
+            let id = id as usize;
+            if spans.len() <= id {
+                spans.resize(id + 1, Span::default());
+            }
+            spans[id] = Span {
+                start: bytes.len() as u32,
+                len: p.len() as u32,
+                nocase,
+            };
+            bytes.extend_from_slice(p);
+        }
+        let pat = |s: &Span| &bytes[s.start as usize..(s.start + s.len) as usize];
+        let long_count = spans.iter().filter(|s| s.len >= 4).count();
+        // About 32 bits per long pattern: a random window hits a set bit
+        // with probability ~1/32 or less. 2^10..2^18 bits (128 B..32 KiB).
+        let bits = (long_count.max(1) * 32)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(10, 18);
+        let mut used: std::collections::HashMap<u32, u32> = Default::default();
+        let mut long: Vec<(u32, Candidate)> = Vec::new();
+        let mut short = Vec::new();
+        let mut single = Vec::new();
+        for (i, s) in spans.iter().enumerate() {
+            let p = pat(s);
+            let i = i as u32;
+            match p.len() {
+                0 => {}
+                1 => {
+                    let other = if s.nocase {
+                        p[0].to_ascii_uppercase()
+                    } else {
+                        p[0]
+                    };
+                    let b = if s.nocase {
+                        p[0].to_ascii_lowercase()
+                    } else {
+                        p[0]
+                    };
+                    single.push((b, other, i));
+                }
+                2 | 3 => {
+                    // The rarer pair of a three-byte pattern: "\0\0\x18"
+                    // is looked for at its "\0\x18", not at every "\0\0".
+                    let pair_cost = |o: usize| commonness(p[o]) + commonness(p[o + 1]);
+                    let o = if p.len() == 3 && pair_cost(1) < pair_cost(0) {
+                        1
+                    } else {
+                        0
+                    };
+                    let pair = fold4(u32::from(u16::from_le_bytes([p[o], p[o + 1]]))) as u16;
+                    short.push((pair, o as u8, i));
+                }
+                n => {
+                    let key_at =
+                        |o: usize| fold4(u32::from_le_bytes([p[o], p[o + 1], p[o + 2], p[o + 3]]));
+                    let offset = (0..=n - 4)
+                        .min_by_key(|&o| {
+                            let c: u32 = p[o..o + 4].iter().map(|&b| commonness(b)).sum();
+                            c + 3 * used.get(&key_at(o)).copied().unwrap_or(0)
+                        })
+                        .unwrap_or(0);
+                    let key = key_at(offset);
+                    *used.entry(key).or_default() += 1;
+                    long.push((
+                        slot(key, bits),
+                        Candidate {
+                            key,
+                            offset: offset as u32,
+                            pattern: i,
+                        },
+                    ));
+                }
+            }
+        }
+        long.sort_by_key(|c| c.0);
+        let mut long_map = vec![0u64; (1usize << bits) / 64].into_boxed_slice();
+        let mut long_starts = vec![0u32; (1usize << bits) + 1];
+        for &(h, _) in &long {
+            set(&mut long_map, h as usize);
+            long_starts[h as usize + 1] += 1;
+        }
+        for h in 0..1usize << bits {
+            long_starts[h + 1] += long_starts[h];
+        }
+        short.sort_unstable();
+        let mut short_map = vec![0u64; 1024].into_boxed_slice();
+        for &(k, _, _) in &short {
+            set(&mut short_map, usize::from(k));
+        }
+        WindowFilter {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            bits,
+            long_map,
+            long_starts: long_starts.into_boxed_slice(),
+            long: long.into_iter().map(|c| c.1).collect(),
+            short_map,
+            short: short.into_boxed_slice(),
+            single: single.into_boxed_slice(),
+            spans: spans.into_boxed_slice(),
+            bytes: bytes.into_boxed_slice(),
+        }
+    }
+
+    /// Bytes of heap the filter uses.
+    pub(crate) fn memory_usage(&self) -> usize {
+        use std::mem::size_of;
+        self.long_map.len() * 8
+            + self.long_starts.len() * 4
+            + self.long.len() * size_of::<Candidate>()
+            + self.short_map.len() * 8
+            + self.short.len() * size_of::<(u16, u8, u32)>()
+            + self.single.len() * 8
+            + self.spans.len() * size_of::<Span>()
+            + self.bytes.len()
+    }
+
+    /// Whether pattern `i` occurs in `hay` starting at `start`.
+    #[inline]
+    fn confirm(&self, i: u32, hay: &[u8], start: usize) -> bool {
+        let Some(s) = self.spans.get(i as usize) else {
+            return false;
+        };
+        let p = &self.bytes[s.start as usize..(s.start + s.len) as usize];
+        match hay.get(start..start + p.len()) {
+            Some(w) if s.nocase => w.eq_ignore_ascii_case(p),
+            Some(w) => w == p,
+            None => false,
+        }
+    }
+
+    /// Appends to `out` every pattern that occurs in `hay` and whose
+    /// stamp is not `generation`, stamping it (each pattern at most once
+    /// per generation; `stamps` has one entry per pattern).
+    pub(crate) fn scan(
+        &self,
+        hay: &[u8],
+        stamps: &mut [u32],
+        generation: u32,
+        scratch: &mut WindowScratch,
+        out: &mut Vec<u32>,
+    ) {
+        if hay.is_empty() || stamps.len() < self.spans.len() {
+            return;
+        }
+        let ci = scratch.copy_for(self);
+        let WindowScratch {
+            copies,
+            cleared_long,
+            cleared_short,
+            ..
+        } = scratch;
+        let WorkingMaps {
+            long_map,
+            short_map,
+            ..
+        } = &mut copies[ci];
+        let mut probe = Probe {
+            hay,
+            stamps,
+            generation,
+            out,
+        };
+        let mut maps = Maps {
+            long_map,
+            short_map,
+            cleared_long,
+            cleared_short,
+        };
+        // The loop specialised on which maps have patterns: a filter
+        // without short patterns (most) tests one bit per byte.
+        match (self.long.is_empty(), self.short.is_empty()) {
+            (false, false) => self.sweep::<true, true>(&mut maps, &mut probe),
+            (false, true) => self.sweep::<true, false>(&mut maps, &mut probe),
+            (true, false) => self.sweep::<false, true>(&mut maps, &mut probe),
+            (true, true) => {}
+        }
+        let Probe {
+            stamps,
+            generation,
+            out,
+            ..
+        } = probe;
+        for &(b, other, p) in self.single.iter() {
+            if stamps[p as usize] != generation && memchr::memchr2(b, other, hay).is_some() {
+                stamps[p as usize] = generation;
+                out.push(p);
+            }
+        }
+        for h in cleared_long.drain(..) {
+            set(long_map, h as usize);
+        }
+        for k in cleared_short.drain(..) {
+            set(short_map, usize::from(k));
+        }
+    }
+}
+
+/// A scan's working bitmaps and the bits it cleared.
+struct Maps<'a> {
+    long_map: &'a mut [u64],
+    short_map: &'a mut [u64],
+    cleared_long: &'a mut Vec<u32>,
+    cleared_short: &'a mut Vec<u16>,
+}
+
+impl WindowFilter {
+    /// Tests every position of `probe.hay` against the long (`LONG`)
+    /// and short (`SHORT`) maps, confirming the buckets that are set.
+    #[inline(always)]
+    fn sweep<const LONG: bool, const SHORT: bool>(
+        &self,
+        maps: &mut Maps<'_>,
+        probe: &mut Probe<'_, '_>,
+    ) {
+        let shift = 32 - self.bits;
+        let hay = probe.hay;
+        for i in 0..hay.len() {
+            // The window at `i`; the last three positions pad it with
+            // zeros (confirmation checks the real bounds).
+            let x = match hay.get(i..i + 4) {
+                Some(w) => u32::from_le_bytes([w[0], w[1], w[2], w[3]]),
+                None => {
+                    let mut w = [0u8; 4];
+                    let tail = &hay[i..];
+                    w[..tail.len()].copy_from_slice(tail);
+                    u32::from_le_bytes(w)
+                }
+            };
+            let key = fold4(x);
+            if LONG {
+                let h = (key.wrapping_mul(0x9E37_79B1) >> shift) as usize;
+                if test(maps.long_map, h) && self.long_bucket(h, key, i, probe) {
+                    clear(maps.long_map, h);
+                    maps.cleared_long.push(h as u32);
+                }
+            }
+            if SHORT {
+                let k = key as u16;
+                if test(maps.short_map, usize::from(k)) && self.short_bucket(k, i, probe) {
+                    clear(maps.short_map, usize::from(k));
+                    maps.cleared_short.push(k);
+                }
+            }
+        }
+    }
+}
+
+/// What a bucket check needs of the scan.
+struct Probe<'a, 'h> {
+    hay: &'h [u8],
+    stamps: &'a mut [u32],
+    generation: u32,
+    out: &'a mut Vec<u32>,
+}
+
+impl Probe<'_, '_> {
+    /// Stamps and reports pattern `p`.
+    fn found(&mut self, p: u32) {
+        self.stamps[p as usize] = self.generation;
+        self.out.push(p);
+    }
+
+    fn stamped(&self, p: u32) -> bool {
+        self.stamps[p as usize] == self.generation
+    }
+}
+
+impl WindowFilter {
+    /// Confirms the unstamped long patterns of bucket `h` whose window
+    /// is `key` at position `i`; `true` when all of the bucket's patterns
+    /// are now stamped (the bucket is spent for this scan).
+    #[inline(never)]
+    fn long_bucket(&self, h: usize, key: u32, i: usize, probe: &mut Probe<'_, '_>) -> bool {
+        let range = self.long_starts[h] as usize..self.long_starts[h + 1] as usize;
+        let mut spent = true;
+        for c in &self.long[range] {
+            if probe.stamped(c.pattern) {
+                continue;
+            }
+            let offset = c.offset as usize;
+            if c.key == key && i >= offset && self.confirm(c.pattern, probe.hay, i - offset) {
+                probe.found(c.pattern);
+            } else {
+                spent = false;
+            }
+        }
+        spent
+    }
+
+    /// [`WindowFilter::long_bucket`] for the short patterns whose
+    /// chosen pair is `k2`, at position `i`.
+    #[inline(never)]
+    fn short_bucket(&self, k2: u16, i: usize, probe: &mut Probe<'_, '_>) -> bool {
+        let from = self.short.partition_point(|e| e.0 < k2);
+        let mut spent = true;
+        for &(_, offset, p) in self.short[from..].iter().take_while(|e| e.0 == k2) {
+            if probe.stamped(p) {
+                continue;
+            }
+            let offset = usize::from(offset);
+            if i >= offset && self.confirm(p, probe.hay, i - offset) {
+                probe.found(p);
+            } else {
+                spent = false;
+            }
+        }
+        spent
+    }
+}
+
+/// The bucket of a folded window.
+#[inline(always)]
+fn slot(key: u32, bits: u32) -> u32 {
+    key.wrapping_mul(0x9E37_79B1) >> (32 - bits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(pats: &[(&[u8], bool)]) -> WindowFilter {
+        WindowFilter::build(
+            pats.iter()
+                .enumerate()
+                .map(|(i, &(p, nocase))| (i as u32, p, nocase)),
+        )
+    }
+
+    fn found(f: &WindowFilter, hay: &[u8]) -> Vec<u32> {
+        let mut stamps = vec![0; f.spans.len()];
+        let mut out = Vec::new();
+        f.scan(hay, &mut stamps, 1, &mut WindowScratch::default(), &mut out);
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn fold4_lowers_ascii_letters_only() {
+        let x = u32::from_le_bytes(*b"AZ@[");
+        assert_eq!(fold4(x).to_le_bytes(), *b"az@[");
+        let x = u32::from_le_bytes([0xc1, 0xda, b'M', 0x00]);
+        assert_eq!(fold4(x).to_le_bytes(), [0xc1, 0xda, b'm', 0x00]);
+        let x = u32::from_le_bytes(*b"`az{");
+        assert_eq!(fold4(x).to_le_bytes(), *b"`az{");
+    }
+
+    #[test]
+    fn every_length_case_and_position() {
+        let pats: Vec<(&[u8], bool)> = vec![
+            (b"~", false),          // 0
+            (b"Q", true),           // 1
+            (b"ab", false),         // 2
+            (b"AbC", true),         // 3
+            (b"\0\0\0\0\0", false), // 4
+            (b"GET /index", false), // 5
+            (b"get /INDEX", true),  // 6
+            (b"\0\0\0\0ogin", false), // 7
+            (b"tail", false),       // 8
+        ];
+        let f = build(&pats);
+        assert_eq!(found(&f, b"GET /index.html"), vec![5, 6]);
+        assert_eq!(found(&f, b"get /index"), vec![6]);
+        assert_eq!(found(&f, b"q.abc"), vec![1, 2, 3]);
+        assert_eq!(found(&f, b"ABC"), vec![3]);
+        assert_eq!(found(&f, b"~~\0\0\0\0\0\0\0ogin"), vec![0, 4, 7]);
+        // Patterns ending at the very end, in the padded tail.
+        assert_eq!(found(&f, b"..tail"), vec![8]);
+        assert_eq!(found(&f, b"ab"), vec![2]);
+        assert_eq!(found(&f, b"a"), Vec::<u32>::new());
+        assert_eq!(found(&f, b""), Vec::<u32>::new());
+        // Near misses.
+        assert_eq!(found(&f, b"GET /indeX"), vec![6]);
+        assert_eq!(found(&f, b"\0\0\0\0"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn exhausted_buckets_come_back_for_the_next_scan() {
+        let pats: Vec<(&[u8], bool)> = vec![(b"\0\0\0\0", false), (b"zzzz", false)];
+        let f = build(&pats);
+        let mut stamps = vec![0; 2];
+        let mut scratch = WindowScratch::default();
+        let mut out = Vec::new();
+        f.scan(&[0; 64], &mut stamps, 1, &mut scratch, &mut out);
+        assert_eq!(out, vec![0]);
+        // A new generation: the zero window's bit is set again.
+        out.clear();
+        f.scan(b"zzzz\0\0\0\0", &mut stamps, 2, &mut scratch, &mut out);
+        out.sort_unstable();
+        assert_eq!(out, vec![0, 1]);
+        assert_eq!(scratch.copies[0].long_map, f.long_map);
+    }
+
+    #[test]
+    fn stamped_patterns_are_not_reported_again() {
+        let pats: Vec<(&[u8], bool)> = vec![(b"abcd", false)];
+        let f = build(&pats);
+        let mut stamps = vec![7];
+        let mut out = Vec::new();
+        f.scan(b"abcd", &mut stamps, 7, &mut WindowScratch::default(), &mut out);
+        assert!(out.is_empty());
+    }
+}
