@@ -236,3 +236,31 @@ pub(crate) fn write_unordered<W: RecordWriter>(
     }
     errors
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_worker_gets_its_input_and_table_id_and_the_writer_gets_all() {
+        let mut cfg = PipelineConfig::default();
+        cfg.flow.table_id = 10;
+        let (ends, mut written, led) = run_crew(
+            &cfg,
+            vec!['a', 'b', 'c'],
+            1,
+            |w, wcfg, input, out| {
+                out.send((w, input)).unwrap();
+                (w, wcfg.flow.table_id)
+            },
+            |rx| rx.iter().collect::<Vec<(usize, char)>>(),
+            || "led",
+        );
+        // Results in worker order; table ids 10 + w.
+        assert_eq!(ends, vec![(0, 10), (1, 11), (2, 12)]);
+        written.sort_unstable();
+        assert_eq!(written, vec![(0, 'a'), (1, 'b'), (2, 'c')]);
+        assert_eq!(led, "led");
+    }
+}

@@ -103,3 +103,55 @@ impl Published {
         *self = Published { packets, invalid };
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::capture::{LinkType, RawPacket, Timestamp};
+    use crate::decode::craft::{PacketBuilder, TcpSpec};
+    use crate::runtime::{NoInspection, PipelineConfig};
+
+    fn process(w: &mut Worker<NoInspection>, index: u64, data: &[u8]) {
+        w.process(&RawPacket {
+            index,
+            ts: Timestamp::new(1_700_000_000, 0),
+            linktype: LinkType::ETHERNET,
+            data,
+            orig_len: data.len() as u32,
+        });
+    }
+
+    #[test]
+    fn publish_adds_only_what_is_new() {
+        let good = PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2])
+            .tcp(40000, 80, TcpSpec::syn())
+            .ethernet();
+        // Ethernet and 6 bytes of an IPv4 header: an invalid frame.
+        let truncated = &good[..20];
+        let mut w = Worker::with_inspector(&PipelineConfig::default(), NoInspection);
+        let (fed, reads_itself) = (Progress::default(), Progress::default());
+        let (mut a, mut b) = (Published::default(), Published::default());
+        process(&mut w, 1, &good);
+        process(&mut w, 2, truncated);
+        a.publish(&fed, &w, false);
+        b.publish(&reads_itself, &w, true);
+        process(&mut w, 3, &good);
+        for _ in 0..2 {
+            a.publish(&fed, &w, false);
+            b.publish(&reads_itself, &w, true);
+        }
+        // Three frames, one invalid, each counted once. A worker fed by a
+        // reader leaves `read` to it.
+        let want = ProgressSnapshot {
+            read: 3,
+            decoded: 2,
+            invalid: 1,
+            dropped: 0,
+            queued: 0,
+            alerts: 0,
+        };
+        assert_eq!(reads_itself.snapshot(), want);
+        assert_eq!(fed.snapshot(), ProgressSnapshot { read: 0, ..want });
+    }
+}
