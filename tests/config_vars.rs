@@ -92,17 +92,23 @@ fn builtin_defines_every_header_variable_of_the_shared_rule_sets() {
     );
 }
 
+/// The variable names a value refers to (`$NAME`, letters, digits and
+/// `_`).
+fn referenced(value: &str) -> impl Iterator<Item = String> + '_ {
+    value.split('$').skip(1).map(|r| {
+        r.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    })
+}
+
 #[test]
 fn builtin_values_reference_only_defined_variables() {
     // Every `$NAME` inside a built-in value is itself built in, in the same
     // table (address values name addresses, port values name ports).
     let vars = Vars::builtin();
     for (name, value) in vars.addresses() {
-        for r in value.split('$').skip(1) {
-            let r: String = r
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
+        for r in referenced(value) {
             assert!(
                 vars.address(&r).is_some(),
                 "{name} = {value} names undefined ${r}"
@@ -110,11 +116,7 @@ fn builtin_values_reference_only_defined_variables() {
         }
     }
     for (name, value) in vars.ports() {
-        for r in value.split('$').skip(1) {
-            let r: String = r
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
+        for r in referenced(value) {
             assert!(
                 vars.port(&r).is_some(),
                 "{name} = {value} names undefined ${r}"

@@ -5,7 +5,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rulewire::config::{ActionOrder, Config, ConfigError, Node, OrderedAction, WarningKind};
+use rulewire::config::{
+    ActionOrder, Config, ConfigError, ConfigWarning, Node, OrderedAction, WarningKind,
+};
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -16,11 +18,18 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
-fn keys_of(config: &Config, kind: WarningKind) -> Vec<String> {
+/// The configuration's warnings of `kind`, in order.
+fn warnings_of(config: &Config, kind: WarningKind) -> Vec<ConfigWarning> {
     config
         .warnings()
         .into_iter()
         .filter(|w| w.kind == kind)
+        .collect()
+}
+
+fn keys_of(config: &Config, kind: WarningKind) -> Vec<String> {
+    warnings_of(config, kind)
+        .into_iter()
         .map(|w| w.key)
         .collect()
 }
@@ -143,11 +152,7 @@ fn missing_include_is_a_warning_naming_it() {
         "%YAML 1.1\n---\ninclude: ../../etc/suricata-4.0.3.yaml\nvars:\n  port-groups:\n    include: [missing-ports.yaml]\nrunmode: single\n",
     );
     let config = Config::load(&main).unwrap();
-    let warnings: Vec<_> = config
-        .warnings()
-        .into_iter()
-        .filter(|w| w.kind == WarningKind::Include)
-        .collect();
+    let warnings = warnings_of(&config, WarningKind::Include);
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert_eq!(warnings[0].key, "include");
     assert_eq!(warnings[0].path, main);
@@ -178,11 +183,7 @@ fn include_cycles_and_mapping_values_are_warnings() {
     let config = Config::load(&main).unwrap();
     assert_eq!(config.get_str("from-a"), Some("1"));
     assert_eq!(config.get_str("from-b"), Some("2"));
-    let warnings: Vec<_> = config
-        .warnings()
-        .into_iter()
-        .filter(|w| w.kind == WarningKind::Include)
-        .collect();
+    let warnings = warnings_of(&config, WarningKind::Include);
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(warnings[0].message.contains("include cycle"));
     assert_eq!(warnings[0].path.file_name().unwrap(), "b.yaml");
@@ -384,11 +385,7 @@ fn unimplemented_settings_warn_once_per_section_or_key() {
         "%YAML 1.1\n---\nsuricata-version: \"8.0\"\ninclude: apps.yaml\nlogging:\n  default-log-level: info\nstream:\n  midstream: true\n  memcap: 64mb\n  reassembly:\n    depth: 1mb\n    toserver-chunk-size: 2560\n    randomize-chunk-size: yes\ndefrag:\n  memcap: 32mb\noutputs:\n  - fast:\n      enabled: yes\n      filename: fast.log\n  - eve-log:\n      enabled: yes\n      types:\n        - alert:\n            payload: yes\n        - flow\n  - pcap-log:\n      enabled: no\n      limit: 1000mb\n",
     );
     let config = Config::load(&main).unwrap();
-    let warnings: Vec<_> = config
-        .warnings()
-        .into_iter()
-        .filter(|w| w.kind == WarningKind::Unimplemented)
-        .collect();
+    let warnings = warnings_of(&config, WarningKind::Unimplemented);
     let keys: Vec<&str> = warnings.iter().map(|w| w.key.as_str()).collect();
     assert_eq!(
         keys,

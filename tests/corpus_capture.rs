@@ -23,12 +23,7 @@ fn conformance_captures_read_and_match_suricata_counts() {
     let Some(shared) = common::shared_dir("corpus_capture") else {
         return;
     };
-    let mut dirs: Vec<_> = fs::read_dir(shared.join("conformance"))
-        .expect("conformance dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("input.pcap").is_file())
-        .collect();
-    dirs.sort();
+    let dirs = common::conformance_cases(&shared, &["input.pcap"]);
     assert!(!dirs.is_empty(), "no conformance captures found");
 
     let mut formats: BTreeMap<String, usize> = BTreeMap::new();

@@ -43,13 +43,7 @@ fn every_conformance_suricata_yaml_loads() {
         return;
     };
     let conformance = shared.join("conformance");
-    let mut cases: Vec<_> = std::fs::read_dir(&conformance)
-        .expect("conformance folder readable")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.join("suricata.yaml").is_file())
-        .collect();
-    cases.sort();
+    let cases = common::conformance_cases(&shared, &["suricata.yaml"]);
     assert!(
         !cases.is_empty(),
         "no suricata.yaml under {}",

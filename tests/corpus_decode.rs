@@ -40,25 +40,6 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
     "Suricata ran with the BPF filter `port 22`; the reader does not filter",
 )];
 
-fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, u64>) {
-    match v {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let name = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&name, v, out);
-            }
-        }
-        Value::Number(n) => {
-            out.insert(prefix.to_string(), n.as_u64().unwrap_or(0));
-        }
-        _ => {}
-    }
-}
-
 /// Counters that reassembly moves: Suricata decodes each reassembled packet
 /// again (IP and upper layers), and defrag raises the `frag_*` events.
 fn reassembly_sensitive(name: &str) -> bool {
@@ -109,12 +90,7 @@ fn decoder_counters_match_suricata() {
     let Some(shared) = common::shared_dir("corpus_decode") else {
         return;
     };
-    let mut dirs: Vec<_> = fs::read_dir(shared.join("conformance"))
-        .expect("conformance dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("input.pcap").is_file() && p.join("expected-stats.json").is_file())
-        .collect();
-    dirs.sort();
+    let dirs = common::conformance_cases(&shared, &["input.pcap", "expected-stats.json"]);
     assert!(
         !dirs.is_empty(),
         "no conformance cases with expected-stats.json"
@@ -134,8 +110,7 @@ fn decoder_counters_match_suricata() {
         }
         let text = fs::read_to_string(dir.join("expected-stats.json")).expect("stats readable");
         let json: Value = serde_json::from_str(&text).expect("stats parse");
-        let mut expected = BTreeMap::new();
-        flatten("", &json, &mut expected);
+        let expected = common::counters(&json);
         let ours = match decode_case(&dir.join("input.pcap")) {
             Ok(c) => c,
             Err(e) => {

@@ -221,26 +221,6 @@ fn read_json(path: &Path) -> Option<Value> {
     Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
-/// Every numeric leaf as (dotted name, value).
-fn flatten(v: &Value, prefix: &str, out: &mut BTreeMap<String, u64>) {
-    match v {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let name = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(v, &name, out);
-            }
-        }
-        Value::Number(n) => {
-            out.insert(prefix.to_string(), n.as_u64().unwrap_or(0));
-        }
-        _ => {}
-    }
-}
-
 #[derive(Default)]
 struct Totals {
     cases: usize,
@@ -255,9 +235,7 @@ struct Totals {
 impl Totals {
     fn add(&mut self, case: &str, expected: &Value, ours: &Value) {
         self.cases += 1;
-        let (mut want, mut got) = (BTreeMap::new(), BTreeMap::new());
-        flatten(expected, "", &mut want);
-        flatten(ours, "", &mut got);
+        let (want, got) = (common::counters(expected), common::counters(ours));
         let names: BTreeSet<&String> = want.keys().chain(got.keys()).collect();
         for name in names.into_iter().filter(|n| modelled(n)) {
             let w = want.get(name).copied().unwrap_or(0);

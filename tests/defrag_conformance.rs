@@ -104,12 +104,7 @@ fn defrag_counters_match_suricata() {
     let Some(shared) = common::shared_dir("defrag_conformance") else {
         return;
     };
-    let mut dirs: Vec<_> = fs::read_dir(shared.join("conformance"))
-        .expect("conformance dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("input.pcap").is_file())
-        .collect();
-    dirs.sort();
+    let dirs = common::conformance_cases(&shared, &["input.pcap"]);
     assert!(!dirs.is_empty(), "no conformance captures");
 
     let mut failures = Vec::new();

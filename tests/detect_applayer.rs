@@ -12,9 +12,10 @@ mod harness;
 
 use std::sync::Arc;
 
-use rulewire::config::{Classifications, Vars};
+use rulewire::config::Vars;
 use rulewire::decode::craft::{PacketBuilder, TcpSpec};
-use rulewire::detect::{Detector, EngineBuilder};
+use rulewire::detect::prefilter::PrefilterSettings;
+use rulewire::detect::Detector;
 use rulewire::output::{AlertRecord, AlertSink};
 use rulewire::rule::LoadOptions;
 
@@ -95,14 +96,7 @@ fn tcp_flow(cport: u16, sport: u16, request: &[u8], response: &[u8]) -> Vec<Vec<
 /// active.
 fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32, Option<String>)> {
     let set = harness::load(rules);
-    let engine = EngineBuilder::default()
-        .build(&set, &Classifications::default())
-        .unwrap();
-    assert!(
-        engine.inactive().is_empty(),
-        "inactive: {:?}",
-        engine.inactive()
-    );
+    let engine = harness::engine(&set, true, PrefilterSettings::default());
     let det = Detector::new(Arc::new(engine), Alerts::default());
     harness::feed(det, packets).into_sink().0
 }

@@ -10,11 +10,7 @@
 #[path = "common/detect.rs"]
 mod harness;
 
-use std::sync::Arc;
-
-use rulewire::config::Classifications;
 use rulewire::decode::craft::PacketBuilder;
-use rulewire::detect::{Detector, EngineBuilder};
 
 /// One UDP packet 10.0.0.1:1000 -> 10.0.0.2:53 carrying `payload`.
 fn udp(payload: &[u8]) -> Vec<u8> {
@@ -27,24 +23,7 @@ fn udp(payload: &[u8]) -> Vec<u8> {
 /// and off, checks both agree and every rule is active, and returns the
 /// alerts sorted.
 fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32)> {
-    let set = harness::load(rules);
-    let mut out = Vec::new();
-    for prefilter in [true, false] {
-        let engine = EngineBuilder { prefilter }
-            .build(&set, &Classifications::default())
-            .unwrap();
-        assert!(
-            engine.inactive().is_empty(),
-            "inactive: {:?}",
-            engine.inactive()
-        );
-        let det = Detector::new(Arc::new(engine), harness::Sids::default());
-        let mut got = harness::feed(det, packets).into_sink().0;
-        got.sort_unstable();
-        out.push(got);
-    }
-    assert_eq!(out[0], out[1], "prefilter on vs off");
-    out.swap_remove(0)
+    harness::agreed_alerts(rules, packets, &harness::prefilter_on_and_off())
 }
 
 #[test]

@@ -7,11 +7,7 @@
 #[path = "common/detect.rs"]
 mod harness;
 
-use std::sync::Arc;
-
-use rulewire::config::Classifications;
 use rulewire::decode::craft::PacketBuilder;
-use rulewire::detect::{Detector, EngineBuilder};
 
 /// One UDP packet 10.0.0.1:`sport` -> 10.0.0.2:53 carrying `payload`.
 fn udp(sport: u16, payload: &[u8]) -> Vec<u8> {
@@ -21,24 +17,10 @@ fn udp(sport: u16, payload: &[u8]) -> Vec<u8> {
 }
 
 /// Runs `rules` over `packets` (numbered from 1) with the prefilter on
-/// and off, checks both agree, and returns the alerts.
+/// and off, checks both agree and every rule is active, and returns the
+/// alerts sorted.
 fn run(rules: &str, packets: &[Vec<u8>]) -> Vec<(u64, u32)> {
-    let set = harness::load(rules);
-    let mut out = Vec::new();
-    for prefilter in [true, false] {
-        let engine = EngineBuilder { prefilter }
-            .build(&set, &Classifications::default())
-            .unwrap();
-        assert!(
-            engine.inactive().is_empty(),
-            "inactive: {:?}",
-            engine.inactive()
-        );
-        let det = Detector::new(Arc::new(engine), harness::Sids::default());
-        out.push(harness::feed(det, packets).into_sink().0);
-    }
-    assert_eq!(out[0], out[1], "prefilter on vs off");
-    out.swap_remove(0)
+    harness::agreed_alerts(rules, packets, &harness::prefilter_on_and_off())
 }
 
 #[test]
@@ -187,8 +169,7 @@ alert tcp any any -> any any (msg:"server at least 301"; stream_size:server,>=,3
 alert tcp any any -> any any (msg:"both below 2"; stream_size:both,<,2; sid:3;)
 alert tcp any any -> any any (msg:"either equal 21"; stream_size:either,=,21; sid:4;)
 "#;
-    let mut got = run(rules, &packets);
-    got.sort();
+    let got = run(rules, &packets);
     // sid 1: client 21 from packet 4 on (4, 5, 6). sid 2: packets 5, 6.
     // sid 3: the SYN (client 1, server 0) through packet 3 (1 and 1).
     // sid 4: client is 21 at 4, 5, 6. (Suricata 8.0.6 raises exactly these

@@ -17,12 +17,10 @@ mod harness;
 
 use std::sync::Arc;
 
-use rulewire::capture::{LinkType, RawPacket, Timestamp};
-use rulewire::decode::craft::PacketBuilder;
+use harness::Udp;
 use rulewire::detect::prefilter::PrefilterSettings;
 use rulewire::detect::Detector;
 use rulewire::output::{AlertRecord, AlertSink};
-use rulewire::runtime::{PipelineConfig, Worker};
 
 /// What was logged: `('a', n)` for an alert on packet n, `('p', n)` for
 /// packet n tagged.
@@ -50,47 +48,18 @@ const A: [u8; 4] = [10, 0, 0, 1];
 const B: [u8; 4] = [10, 0, 0, 2];
 const C: [u8; 4] = [10, 0, 0, 3];
 
-/// A UDP packet at second `t`: 14 + 20 + 8 + 2 = 44 bytes on the wire.
-struct Pkt {
-    t: u64,
-    src: [u8; 4],
-    sport: u16,
-    dst: [u8; 4],
-    dport: u16,
-    payload: &'static [u8; 2],
+/// A UDP packet at second `t` with a 2-byte payload: 14 + 20 + 8 + 2 =
+/// 44 bytes on the wire (the byte counts below rely on it).
+fn p(t: u64, src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16, payload: &'static [u8; 2]) -> Udp {
+    harness::udp_at(t, src, sport, dst, dport, payload)
 }
 
-fn p(t: u64, src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16, payload: &'static [u8; 2]) -> Pkt {
-    Pkt {
-        t,
-        src,
-        sport,
-        dst,
-        dport,
-        payload,
-    }
-}
-
-fn run(rule: &str, pkts: &[Pkt]) -> Vec<(char, u64)> {
+fn run(rule: &str, pkts: &[Udp]) -> Vec<(char, u64)> {
+    assert!(pkts.iter().all(|k| k.frame().len() == 44));
     let set = harness::load(rule);
     let engine = harness::engine(&set, true, PrefilterSettings::default());
     let det = Detector::new(Arc::new(engine), Log::default());
-    let mut w = Worker::with_inspector(&PipelineConfig::default(), det);
-    for (i, k) in pkts.iter().enumerate() {
-        let data = PacketBuilder::ipv4(k.src, k.dst)
-            .udp(k.sport, k.dport, k.payload)
-            .ethernet();
-        assert_eq!(data.len(), 44);
-        w.process(&RawPacket {
-            index: i as u64 + 1,
-            ts: Timestamp::new(1_700_000_000 + k.t, 0),
-            linktype: LinkType::ETHERNET,
-            data: &data,
-            orig_len: data.len() as u32,
-        });
-    }
-    w.finish();
-    w.into_inspector().into_sink().0
+    harness::feed_udp(det, pkts, |_| {}).into_sink().0
 }
 
 /// Count 3 packets: the alert packet (1) is the tag's first; the reply

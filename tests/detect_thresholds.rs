@@ -19,13 +19,11 @@ mod harness;
 use std::io::Write;
 use std::sync::Arc;
 
-use rulewire::capture::{LinkType, RawPacket, Timestamp};
+use harness::Udp;
 use rulewire::config::{ActionOrder, Thresholds};
-use rulewire::decode::craft::PacketBuilder;
 use rulewire::detect::prefilter::PrefilterSettings;
 use rulewire::detect::{Detector, PostMatchConfig, PostMatchCounters, Verdict};
 use rulewire::output::{AlertAction, AlertRecord, AlertSink};
-use rulewire::runtime::{PipelineConfig, Worker};
 
 /// Records `(packet index, sid, action)` per alert.
 #[derive(Default)]
@@ -42,38 +40,14 @@ impl AlertSink for Alerts {
     }
 }
 
-/// One UDP packet at second `t`.
-struct Pkt {
-    t: u64,
-    src: [u8; 4],
-    sport: u16,
-    dst: [u8; 4],
-    dport: u16,
-    payload: &'static [u8],
-}
-
 /// 10.0.0.`a`:`sport` -> 10.0.0.`b`:53 at second `t`.
-fn p(t: u64, a: u8, sport: u16, b: u8, payload: &'static [u8]) -> Pkt {
-    Pkt {
-        t,
-        src: [10, 0, 0, a],
-        sport,
-        dst: [10, 0, 0, b],
-        dport: 53,
-        payload,
-    }
+fn p(t: u64, a: u8, sport: u16, b: u8, payload: &'static [u8]) -> Udp {
+    harness::udp_at(t, [10, 0, 0, a], sport, [10, 0, 0, b], 53, payload)
 }
 
 /// The reply of `p(t, b, sport, a, ..)`: 10.0.0.`a`:53 -> 10.0.0.`b`:`dport`.
-fn reply(t: u64, a: u8, b: u8, dport: u16, payload: &'static [u8]) -> Pkt {
-    Pkt {
-        t,
-        src: [10, 0, 0, a],
-        sport: 53,
-        dst: [10, 0, 0, b],
-        dport,
-        payload,
-    }
+fn reply(t: u64, a: u8, b: u8, dport: u16, payload: &'static [u8]) -> Udp {
+    harness::udp_at(t, [10, 0, 0, a], 53, [10, 0, 0, b], dport, payload)
 }
 
 struct Run {
@@ -83,28 +57,13 @@ struct Run {
 }
 
 /// Runs `rules` over `pkts` (numbered from 1) with `cfg`.
-fn run_with(rules: &str, pkts: &[Pkt], cfg: &PostMatchConfig) -> Run {
+fn run_with(rules: &str, pkts: &[Udp], cfg: &PostMatchConfig) -> Run {
     let set = harness::load(rules);
     let engine = harness::engine(&set, true, PrefilterSettings::default());
     let (det, warnings) = Detector::with_config(Arc::new(engine), Alerts::default(), cfg);
     assert!(warnings.is_empty(), "{warnings:?}");
-    let mut w = Worker::with_inspector(&PipelineConfig::default(), det);
     let mut verdicts = Vec::new();
-    for (i, k) in pkts.iter().enumerate() {
-        let data = PacketBuilder::ipv4(k.src, k.dst)
-            .udp(k.sport, k.dport, k.payload)
-            .ethernet();
-        w.process(&RawPacket {
-            index: i as u64 + 1,
-            ts: Timestamp::new(1_700_000_000 + k.t, 0),
-            linktype: LinkType::ETHERNET,
-            data: &data,
-            orig_len: data.len() as u32,
-        });
-        verdicts.push(w.inspector().last_verdict());
-    }
-    w.finish();
-    let det = w.into_inspector();
+    let det = harness::feed_udp(det, pkts, |det| verdicts.push(det.last_verdict()));
     let counters = det.post_counters();
     Run {
         alerts: det.into_sink().0,
@@ -113,7 +72,7 @@ fn run_with(rules: &str, pkts: &[Pkt], cfg: &PostMatchConfig) -> Run {
     }
 }
 
-fn run(rules: &str, pkts: &[Pkt]) -> Vec<(u64, u32)> {
+fn run(rules: &str, pkts: &[Udp]) -> Vec<(u64, u32)> {
     run_with(rules, pkts, &PostMatchConfig::default())
         .alerts
         .into_iter()
@@ -134,7 +93,7 @@ alert udp any any -> any any (msg:"both"; content:"B"; threshold:type both, trac
     // threshold 3: every third in a window: 3 (count restarts), then 4,5
     //   make 2 before the window ends; 6,7,8 count again: 8.
     // both 2: the second of each window: 2 and 7.
-    let pkts: Vec<Pkt> = [0, 1, 2, 3, 4, 11, 12, 13]
+    let pkts: Vec<Udp> = [0, 1, 2, 3, 4, 11, 12, 13]
         .iter()
         .map(|&t| p(t, 1, 1000, 2, b"LTB"))
         .collect();
@@ -200,7 +159,7 @@ alert udp any any -> any any (content:"D"; detection_filter:track by_src, count 
 "#;
     // Matches 1 and 2 of the window [0,10] are ignored, 3 and 4 alert;
     // t=12 opens a new window, its first match is ignored again.
-    let pkts: Vec<Pkt> = [0, 1, 2, 3, 12]
+    let pkts: Vec<Udp> = [0, 1, 2, 3, 12]
         .iter()
         .map(|&t| p(t, 1, 1000, 2, b"D"))
         .collect();

@@ -65,13 +65,11 @@ fn flow_counters_match_suricata() {
         return;
     };
     let dir = shared.join("conformance");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("conformance dir")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().join("expected-stats.json").is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    let names: Vec<String> = common::conformance_cases(&shared, &["expected-stats.json"])
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
         .collect();
-    names.sort();
 
     let mut agree = 0usize;
     let mut compared = 0usize;

@@ -4,11 +4,15 @@
 //! the flood. The 2M-flow run with the default memcap is
 //! `examples/syn_flood.rs` (release build).
 
+#[path = "common/flow.rs"]
+mod flow;
+
 use std::net::{IpAddr, Ipv4Addr};
 
+use flow::tcp_meta;
 use rulewire::flow::{
     tcp_flags::{ACK, PSH, SYN},
-    FlowConfig, FlowTable, FlowTime, PacketMeta, TcpMeta,
+    FlowConfig, FlowTable, FlowTime, PacketMeta,
 };
 
 const SERVER: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 80));
@@ -41,17 +45,7 @@ fn seg(
         FlowTime::from_micros(ts),
         src,
         dst,
-        TcpMeta {
-            src_port: sp,
-            dst_port: dp,
-            flags,
-            seq,
-            ack,
-            window: 1024,
-            payload_len: len,
-            timestamp: None,
-            checksum_ok: true,
-        },
+        tcp_meta(sp, dp, flags, seq, ack, len),
     )
 }
 

@@ -3,8 +3,12 @@
 //! port reuse, and the end-of-flow counters. Expected values are worked out
 //! by hand from Suricata 8's rules (see `src/flow/table.rs`).
 
+#[path = "common/flow.rs"]
+mod flow;
+
 use std::net::{IpAddr, Ipv4Addr};
 
+use flow::tcp_meta;
 use rulewire::flow::{
     tcp_flags::{ACK, FIN, PSH, RST, SYN},
     Direction, EmbeddedTuple, ExceptionPolicy, FlowAction, FlowConfig, FlowState, FlowTable,
@@ -27,22 +31,7 @@ fn tcp(ts: FlowTime, src: IpAddr, flags: u8, seq: u32, ack: u32, len: u32) -> Pa
     } else {
         (CLIENT, 80, 40000)
     };
-    let mut p = PacketMeta::tcp(
-        ts,
-        src,
-        dst,
-        TcpMeta {
-            src_port: sp,
-            dst_port: dp,
-            flags,
-            seq,
-            ack,
-            window: 1024,
-            payload_len: len,
-            timestamp: None,
-            checksum_ok: true,
-        },
-    );
+    let mut p = PacketMeta::tcp(ts, src, dst, tcp_meta(sp, dp, flags, seq, ack, len));
     p.len = 54 + len;
     p
 }

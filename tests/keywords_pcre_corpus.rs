@@ -6,21 +6,42 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use rulewire::config::Vars;
 use rulewire::detect::keywords::pcre::{CompiledPcre, PcreEngine};
+use rulewire::rule::keywords::pcre::Pcre;
 use rulewire::rule::{load_paths, LoadOptions, Match};
 
-#[test]
-fn every_corpus_pcre_compiles() {
-    let Some(shared) = common::shared_dir("every_corpus_pcre_compiles") else {
-        return;
-    };
+/// (sid, pcre) of every `pcre` in shared rule set `set`, active and
+/// commented-out rules, with the built-in variables.
+fn corpus_pcres(shared: &Path, set: &str) -> Vec<(Option<u32>, Pcre)> {
     let vars = Vars::builtin();
     let opts = LoadOptions {
         vars: &vars,
         uncomment: true,
         dialect: None,
+    };
+    let rs = load_paths(&[shared.join("rulesets").join(set)], &opts);
+    rs.rules
+        .iter()
+        .flat_map(|r| {
+            r.rule
+                .lists
+                .iter()
+                .flat_map(|l| l.matches.iter())
+                .filter_map(move |m| match m {
+                    Match::Pcre(p) => Some((r.rule.sid, p.clone())),
+                    _ => None,
+                })
+        })
+        .collect()
+}
+
+#[test]
+fn every_corpus_pcre_compiles() {
+    let Some(shared) = common::shared_dir("every_corpus_pcre_compiles") else {
+        return;
     };
     // (set, sid, pcre) of every pattern, then compiled on every core
     // (the backtracker's compile is the slow part in debug builds).
@@ -31,16 +52,11 @@ fn every_corpus_pcre_compiles() {
         "snort3-community",
         "suricata-events",
     ] {
-        let rs = load_paths(&[shared.join("rulesets").join(set)], &opts);
-        for r in &rs.rules {
-            for l in &r.rule.lists {
-                for m in &l.matches {
-                    if let Match::Pcre(p) = m {
-                        all.push((set, r.rule.sid, p.clone()));
-                    }
-                }
-            }
-        }
+        all.extend(
+            corpus_pcres(&shared, set)
+                .into_iter()
+                .map(|(sid, p)| (set, sid, p)),
+        );
     }
     let total = all.len();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -113,22 +129,9 @@ fn engine_measurement() {
     let Some(shared) = common::shared_dir("engine_measurement") else {
         return;
     };
-    let vars = Vars::builtin();
-    let opts = LoadOptions {
-        vars: &vars,
-        uncomment: true,
-        dialect: None,
-    };
-    let rs = load_paths(&[shared.join("rulesets").join("et-open")], &opts);
-    let pcres: Vec<_> = rs
-        .rules
-        .iter()
-        .flat_map(|r| r.rule.lists.iter())
-        .flat_map(|l| l.matches.iter())
-        .filter_map(|m| match m {
-            Match::Pcre(p) => Some(p.clone()),
-            _ => None,
-        })
+    let pcres: Vec<Pcre> = corpus_pcres(&shared, "et-open")
+        .into_iter()
+        .map(|(_, p)| p)
         .collect();
     let mut buf = b"GET /index.php?id=1&name=abc HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64)\r\nAccept: */*\r\n\r\n".to_vec();
     while buf.len() < 1400 {

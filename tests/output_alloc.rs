@@ -4,8 +4,9 @@
 //! this thread. Checked with a counting global allocator, which only this
 //! test binary installs.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+#[path = "common/alloc.rs"]
+mod alloc_count;
+
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv6Addr};
 
@@ -13,44 +14,6 @@ use rulewire::output::{
     AlertAction, AlertRecord, AlertSink, Direction, Eve, EveFormat, EveOptions, FastLog,
     FastLogFormat, FlowCounters, FlowInfo, IpInfo, MultiSink, Transport, UtcOffset,
 };
-
-struct Counting;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn note() {
-    // `try_with`: the thread-local may be gone during thread teardown.
-    let _ = COUNTING.try_with(|on| {
-        if on.get() {
-            let _ = ALLOCS.try_with(|n| n.set(n.get() + 1));
-        }
-    });
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator; the
-// counters are thread-locals with const initialisers, which never allocate.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note();
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note();
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 /// A writer that keeps nothing, so the test measures the output path only.
 struct Discard(u64);
@@ -65,19 +28,9 @@ impl Write for Discard {
     }
 }
 
-/// The counter sees allocations at all (so a zero below means something).
-fn counter_works() {
-    COUNTING.with(|c| c.set(true));
-    let v: Vec<u8> = std::hint::black_box(Vec::with_capacity(64));
-    COUNTING.with(|c| c.set(false));
-    drop(v);
-    assert_eq!(ALLOCS.with(Cell::get), 1);
-    ALLOCS.with(|n| n.set(0));
-}
-
 #[test]
 fn steady_state_alerts_do_not_allocate() {
-    counter_works();
+    alloc_count::assert_counter_works();
     let payload = vec![b'A'; 1400];
     let packet = vec![0x45u8; 1454];
     let rec = AlertRecord {
@@ -116,18 +69,17 @@ fn steady_state_alerts_do_not_allocate() {
     };
     let mut fast = FastLog::new(FastLogFormat::default(), Discard(0));
     let mut eve = Eve::new(EveFormat::new(all, UtcOffset::UTC), Discard(0));
-    {
+    let allocs = {
         let mut tee = MultiSink::new().with(&mut fast).with(&mut eve);
         tee.alert(&rec).unwrap(); // warm-up: sizes the scratch buffers
-        COUNTING.with(|c| c.set(true));
-        for i in 0..1000u64 {
-            let r = AlertRecord { pcap_cnt: i, ..rec };
-            tee.alert(&r).unwrap();
-        }
-        tee.flush().unwrap();
-        COUNTING.with(|c| c.set(false));
-    }
-    let allocs = ALLOCS.with(Cell::get);
+        alloc_count::allocations_in(|| {
+            for i in 0..1000u64 {
+                let r = AlertRecord { pcap_cnt: i, ..rec };
+                tee.alert(&r).unwrap();
+            }
+            tee.flush().unwrap();
+        })
+    };
     assert_eq!(allocs, 0, "allocations while writing 1000 alerts");
     assert_eq!(fast.lines(), 1001);
     assert_eq!(eve.lines(), 1001);

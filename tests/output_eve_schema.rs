@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use rulewire::output::eve::{format_alert, format_anomaly};
 use rulewire::output::{
     AlertAction, AlertRecord, AnomalyKind, AnomalyRecord, Direction, EveOptions, FlowCounters,
-    FlowInfo, IpInfo, PktSrc, Transport, UtcOffset,
+    FlowInfo, IpInfo, PacketFields, PktSrc, Transport, UtcOffset,
 };
 
 fn validator() -> Option<jsonschema::Validator> {
@@ -242,16 +242,18 @@ fn anomaly_records_validate() {
         ),
     ] {
         let rec = AnomalyRecord {
-            ts_secs: 1_385_479_820,
-            ts_nanos: 0,
-            pcap_cnt: 2,
-            ip,
-            flow: None,
-            pkt_src: PktSrc::Wire,
+            packet: PacketFields {
+                ts_secs: 1_385_479_820,
+                ts_nanos: 0,
+                pcap_cnt: 2,
+                ip,
+                flow: None,
+                pkt_src: PktSrc::Wire,
+                in_iface: None,
+                vlan: &[],
+            },
             kind,
             event,
-            in_iface: None,
-            vlan: &[],
         };
         let mut line = Vec::new();
         format_anomaly(&rec, UtcOffset::UTC, &mut line);

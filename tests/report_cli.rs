@@ -1,14 +1,12 @@
 //! `rulewire report` end to end: the binary on the CERT Polska seed
 //! capture, as text, as JSON and with `--svg`, and its fatal errors.
 
-use std::path::PathBuf;
+#[path = "common/seeds.rs"]
+mod seeds;
+
 use std::process::{Command, Output};
 
-fn pcap(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("pcaps")
-        .join(name)
-}
+use seeds::seed_path as pcap;
 
 fn rulewire(args: &[&std::ffi::OsStr]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rulewire"))

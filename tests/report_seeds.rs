@@ -2,16 +2,15 @@
 //! reports come back with the exact numbers the generator's plan fixes
 //! (see `pcaps/README.md`), and the negative captures show no port 0.
 
-use std::path::PathBuf;
+#[path = "common/seeds.rs"]
+mod seeds;
 
 use rulewire::capture::CaptureFile;
 use rulewire::report::{svg, NoPort, Report, ReportOptions};
+use seeds::{cert_unique_sources, seed_path};
 
 fn report(name: &str) -> Report {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("pcaps")
-        .join(name);
-    let file = CaptureFile::open(&path).unwrap();
+    let file = CaptureFile::open(&seed_path(name)).unwrap();
     let r = Report::from_capture(&file, &ReportOptions::default());
     assert_eq!(r.capture_error, None);
     r
@@ -23,14 +22,6 @@ fn port_rows(r: &Report) -> Vec<(u64, String)> {
         .iter()
         .map(|p| (p.count, p.text.clone()))
         .collect()
-}
-
-/// As in `tests/seed_pcaps.rs`: the generator's unique sources in window w.
-fn cert_unique_sources(w: u64) -> u64 {
-    2 + u64::from(w % 2 == 0)
-        + u64::from(w % 3 == 0)
-        + u64::from(w % 4 == 0)
-        + 15u64.saturating_sub(w.abs_diff(30))
 }
 
 #[test]

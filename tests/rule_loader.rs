@@ -41,15 +41,19 @@ alert dnp3 any any -> any any (msg:"four"; \
 alert http any any -> any any (msg:"five"; http.uri; content:"/x"; sid:5; rev:1;)
 "#;
 
+/// (sid, line, column, commented out) of every rule, in order.
+fn placements(rs: &RuleSet) -> Vec<(Option<u32>, u32, u32, bool)> {
+    rs.rules
+        .iter()
+        .map(|r| (r.rule.sid, r.line, r.column, r.commented))
+        .collect()
+}
+
 #[test]
 fn file_structure_and_locations() {
     let rs = load(FILE, false);
     assert_eq!(rs.errors().count(), 0, "{:?}", rs.diagnostics);
-    let got: Vec<(Option<u32>, u32, u32, bool)> = rs
-        .rules
-        .iter()
-        .map(|r| (r.rule.sid, r.line, r.column, r.commented))
-        .collect();
+    let got = placements(&rs);
     assert_eq!(
         got,
         [
@@ -72,11 +76,7 @@ fn file_structure_and_locations() {
 fn uncomment_loads_commented_out_rules() {
     let rs = load(FILE, true);
     assert_eq!(rs.errors().count(), 0);
-    let got: Vec<(Option<u32>, u32, u32, bool)> = rs
-        .rules
-        .iter()
-        .map(|r| (r.rule.sid, r.line, r.column, r.commented))
-        .collect();
+    let got = placements(&rs);
     assert_eq!(
         got,
         [

@@ -5,49 +5,12 @@
 //! `Worker::process` with zero heap allocations on this thread. Checked
 //! with a counting global allocator, which only this test binary installs.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+#[path = "common/alloc.rs"]
+mod alloc_count;
 
 use rulewire::capture::{LinkType, RawPacket, Timestamp};
 use rulewire::decode::craft::{ethernet_frame, PacketBuilder, TcpSpec};
 use rulewire::runtime::{Inspector, PacketCtx, PipelineConfig, Worker};
-
-struct Counting;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn note() {
-    let _ = COUNTING.try_with(|on| {
-        if on.get() {
-            let _ = ALLOCS.try_with(|n| n.set(n.get() + 1));
-        }
-    });
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator; the
-// counters are thread-locals with const initialisers, which never allocate.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note();
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note();
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 /// Counts what it sees, so inspection is not optimised away, and keeps a
 /// per-flow packet count in the flow data.
@@ -167,15 +130,15 @@ fn steady_state_allocates_nothing() {
         .collect();
     let flows_before = worker.flows().len();
     let mut processed = 0u64;
-    COUNTING.with(|c| c.set(true));
-    for (r, frames) in rounds.iter().enumerate() {
-        // Packet time moves on (one second per round): the flow clock and
-        // the defrag sweep run, within every timeout.
-        feed(&mut worker, frames, Timestamp::new(t0 + 1 + r as u64, 500));
-        processed += frames.len() as u64;
-    }
-    COUNTING.with(|c| c.set(false));
-    let allocs = ALLOCS.with(Cell::get);
+    alloc_count::assert_counter_works();
+    let allocs = alloc_count::allocations_in(|| {
+        for (r, frames) in rounds.iter().enumerate() {
+            // Packet time moves on (one second per round): the flow clock
+            // and the defrag sweep run, within every timeout.
+            feed(&mut worker, frames, Timestamp::new(t0 + 1 + r as u64, 500));
+            processed += frames.len() as u64;
+        }
+    });
 
     assert!(processed >= 10_000, "{processed} packets");
     assert_eq!(worker.flows().len(), flows_before, "no flow came or went");

@@ -50,16 +50,14 @@ use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crossbeam_channel::{bounded, Sender};
 use nfq::{Message, Queue, Verdict};
 
 use super::inject::RawInjector;
 use crate::capture::{LinkType, RawPacket, Timestamp};
 use crate::config::Config;
-use crate::output::PacketBytes;
 use crate::runtime::{
-    merge_workers, Inspector, Latency, PacketVerdict, PipelineConfig, Progress, RecordTap,
-    RecordWriter, RunReport, Worker, WorkerTotals,
+    merge_workers, run_crew, write_unordered, Inspector, LiveFeed, PacketVerdict, PipelineConfig,
+    Progress, RecordTap, RecordWriter, RunReport, Worker, WorkerTotals,
 };
 
 /// Suricata's `max-pending-packets` default.
@@ -199,41 +197,29 @@ where
     ready();
     let start = Instant::now();
     let counter = AtomicU64::new(0);
-    let (rec_tx, rec_rx) = bounded::<(u64, PacketBytes)>(RECORD_QUEUE);
-    let (ends, write_errors) = std::thread::scope(|s| {
-        let mut handles = Vec::with_capacity(queues.len());
-        for (i, (num, queue)) in queues.into_iter().enumerate() {
-            let rec_tx = rec_tx.clone();
-            let (make, counter) = (&make, &counter);
-            let mut qcfg = cfg.clone();
-            qcfg.flow.table_id = cfg.flow.table_id.wrapping_add(i as u16);
-            handles.push(s.spawn(move || {
-                let (inspector, tap) = make(i);
-                let worker = Worker::with_inspector(&qcfg, inspector);
-                let ctx = QueueCtx {
-                    num,
-                    counter,
-                    progress,
-                    stop,
-                    records: rec_tx,
-                };
-                queue_loop(queue, worker, tap, ctx)
-            }));
-        }
-        drop(rec_tx);
-        let writer_handle = s.spawn(move || {
-            let mut errors = 0u64;
-            for (index, rec) in rec_rx {
-                errors += u64::from(writer.write(index, rec).is_err());
-            }
-            errors
-        });
-        let ends: Vec<QueueEnd> = handles
-            .into_iter()
-            .map(|h| h.join().expect("NFQUEUE thread panicked"))
-            .collect();
-        (ends, writer_handle.join().expect("writer thread panicked"))
-    });
+    let (ends, write_errors, ()) = run_crew(
+        cfg,
+        queues,
+        RECORD_QUEUE,
+        |i, qcfg, (num, queue), records| {
+            let (inspector, tap) = make(i);
+            let worker = Worker::with_inspector(qcfg, inspector);
+            let ctx = QueueCtx {
+                num,
+                counter: &counter,
+                stop,
+            };
+            queue_loop(
+                queue,
+                worker,
+                LiveFeed::new(tap, records, progress, true),
+                ctx,
+            )
+        },
+        |records| write_unordered(records, writer),
+        // The queue threads read for themselves until `stop`.
+        || (),
+    );
     let (mut verdict_errors, mut rejects_sent, mut reject_errors) = (0, 0, 0);
     let mut totals = Vec::with_capacity(ends.len());
     for e in ends {
@@ -282,9 +268,7 @@ fn open_queue(num: u16, settings: &NfqSettings) -> Result<Queue, NfqError> {
 struct QueueCtx<'a> {
     num: u16,
     counter: &'a AtomicU64,
-    progress: &'a Progress,
     stop: &'a AtomicBool,
-    records: Sender<(u64, PacketBytes)>,
 }
 
 /// What a queue thread hands back.
@@ -295,22 +279,17 @@ struct QueueEnd {
     reject_errors: u64,
 }
 
-/// Frames between two updates of [`Progress`].
-const PROGRESS_EVERY: u64 = 64;
-
 /// One queue: receive, process, verdict, until `stop`.
 fn queue_loop<I: Inspector, T: RecordTap>(
     mut queue: Queue,
     mut worker: Worker<I>,
-    mut tap: T,
+    mut feed: LiveFeed<'_, T>,
     ctx: QueueCtx<'_>,
 ) -> QueueEnd {
-    let mut latency = Latency::new();
     let mut injector = RawInjector::new();
     let mut verdict_errors = 0u64;
     let mut idle = Duration::ZERO;
     let mut empty_reads = 0u32;
-    let mut reported = 0u64;
     let mut logged_error = false;
     while !ctx.stop.load(Ordering::Relaxed) {
         let mut msg = match queue.recv() {
@@ -352,24 +331,10 @@ fn queue_loop<I: Inspector, T: RecordTap>(
         if queue.verdict(msg).is_err() {
             verdict_errors += 1;
         }
-        latency.record(u64::try_from(t0.elapsed().as_nanos()).unwrap_or(u64::MAX));
-        if let Some(rec) = tap.take() {
-            ctx.progress
-                .alerts
-                .fetch_add(u64::from(rec.alerts), Ordering::Relaxed);
-            let _ = ctx.records.send((index, rec));
-        }
-        if worker.packets() % PROGRESS_EVERY == 0 {
-            reported = publish(ctx.progress, &worker, reported);
-        }
-    }
-    publish(ctx.progress, &worker, reported);
-    let totals = WorkerTotals::finish(&mut worker, latency);
-    if let Some(rec) = tap.take() {
-        let _ = ctx.records.send((u64::MAX, rec));
+        feed.after_packet(&worker, index, t0);
     }
     QueueEnd {
-        totals,
+        totals: feed.finish(&mut worker),
         verdict_errors,
         rejects_sent: injector.sent(),
         reject_errors: injector.errors(),
@@ -390,15 +355,6 @@ fn inspect<I: Inspector>(worker: &mut Worker<I>, msg: &Message, index: u64) -> P
         orig_len: orig_len.max(u32::try_from(data.len()).unwrap_or(u32::MAX)),
     });
     worker.frame_verdict()
-}
-
-/// Adds the frames processed since `last` to `progress`.
-fn publish<I: Inspector>(progress: &Progress, worker: &Worker<I>, last: u64) -> u64 {
-    let now = worker.packets();
-    let d = now - last;
-    progress.read.fetch_add(d, Ordering::AcqRel);
-    progress.processed.fetch_add(d, Ordering::AcqRel);
-    now
 }
 
 #[cfg(test)]

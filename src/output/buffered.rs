@@ -24,7 +24,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::record::AlertRecord;
-use super::sink::{AlertFormat, AlertSink};
+use super::sink::{try_all, AlertFormat, AlertSink};
 
 /// The formats a run writes, in output order (shared by every worker).
 pub type FormatSet = Arc<[Box<dyn AlertFormat + Send + Sync>]>;
@@ -145,15 +145,9 @@ impl<'w> SplitWriter<'w> {
     /// The first writer error.
     pub fn write(&mut self, rec: &PacketBytes) -> io::Result<()> {
         self.alerts += u64::from(rec.alerts);
-        let mut first = Ok(());
-        for (out, bytes) in self.outs.iter_mut().zip(&rec.outputs) {
-            if let Err(e) = out.write_all(bytes) {
-                if first.is_ok() {
-                    first = Err(e);
-                }
-            }
-        }
-        first
+        try_all(self.outs.iter_mut().zip(&rec.outputs), |(out, bytes)| {
+            out.write_all(bytes)
+        })
     }
 
     /// Alerts written so far.
@@ -166,15 +160,7 @@ impl<'w> SplitWriter<'w> {
     /// # Errors
     /// The first writer error.
     pub fn flush(&mut self) -> io::Result<()> {
-        let mut first = Ok(());
-        for out in &mut self.outs {
-            if let Err(e) = out.flush() {
-                if first.is_ok() {
-                    first = Err(e);
-                }
-            }
-        }
-        first
+        try_all(&mut self.outs, |out| out.flush())
     }
 }
 

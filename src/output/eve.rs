@@ -38,7 +38,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::addr::AddrText;
 use super::proto::proto_name;
-use super::record::{AlertRecord, FlowInfo, IpInfo, PktSrc, Transport};
+use super::record::{AlertRecord, PacketFields, PktSrc, Transport};
 use super::sink::AlertFormat;
 use super::time::{eve_time, TimeText, UtcOffset};
 
@@ -115,7 +115,7 @@ impl AlertFormat for EveFormat {
 
 /// Appends `rec`'s EVE alert record and a newline to `out`.
 pub fn format_alert(rec: &AlertRecord<'_>, options: &EveOptions, tz: UtcOffset, out: &mut Vec<u8>) {
-    let header = Header::new(HeaderInput::of_alert(rec), "alert", tz);
+    let header = Header::new(&rec.packet_fields(), "alert", tz);
     let event = AlertEvent {
         header: &header,
         rec,
@@ -130,7 +130,7 @@ pub fn format_alert(rec: &AlertRecord<'_>, options: &EveOptions, tz: UtcOffset, 
 /// `tagged-packets`): the header, then `packet` (base64) and
 /// `packet_info`. Only `rec`'s packet fields are used.
 pub fn format_tagged_packet(rec: &AlertRecord<'_>, tz: UtcOffset, out: &mut Vec<u8>) {
-    let header = Header::new(HeaderInput::of_alert(rec), "packet", tz);
+    let header = Header::new(&rec.packet_fields(), "packet", tz);
     write_line(
         &PacketEvent {
             header: &header,
@@ -152,45 +152,18 @@ pub enum AnomalyKind {
 /// One decoder or stream anomaly (EVE `event_type: "anomaly"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AnomalyRecord<'a> {
-    /// Packet time: seconds since the epoch.
-    pub ts_secs: u64,
-    /// Packet time: nanoseconds past `ts_secs`.
-    pub ts_nanos: u32,
-    /// 1-based packet number; 0 when unknown.
-    pub pcap_cnt: u64,
-    /// The packet's IP layer, when it has one.
-    pub ip: Option<IpInfo>,
-    /// The packet's flow, when it has one (only `flow_id` is printed).
-    pub flow: Option<FlowInfo<'a>>,
-    /// Where the packet came from.
-    pub pkt_src: PktSrc,
+    /// The packet's fields (of its flow only `flow_id` is printed).
+    pub packet: PacketFields<'a>,
     /// Decode or stream.
     pub kind: AnomalyKind,
     /// The event's full dotted name, as in Suricata's `decode-events.c`
     /// (`"decoder.ipv4.trunc_pkt"`, `"stream.pkt_invalid_timestamp"`).
     pub event: &'a str,
-    /// Capture interface (live capture).
-    pub in_iface: Option<&'a str>,
-    /// VLAN ids, outermost first.
-    pub vlan: &'a [u16],
 }
 
 /// Appends `rec`'s EVE anomaly record and a newline to `out`.
 pub fn format_anomaly(rec: &AnomalyRecord<'_>, tz: UtcOffset, out: &mut Vec<u8>) {
-    let header = Header::new(
-        HeaderInput {
-            ts_secs: rec.ts_secs,
-            ts_nanos: rec.ts_nanos,
-            pcap_cnt: rec.pcap_cnt,
-            ip: rec.ip.as_ref(),
-            flow: rec.flow.as_ref(),
-            pkt_src: rec.pkt_src,
-            in_iface: rec.in_iface,
-            vlan: rec.vlan,
-        },
-        "anomaly",
-        tz,
-    );
+    let header = Header::new(&rec.packet, "anomaly", tz);
     write_line(
         &AnomalyEvent {
             header: &header,
@@ -212,36 +185,7 @@ fn write_line<T: Serialize>(value: &T, out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
-/// The fields every EVE record about a packet starts with.
-struct HeaderInput<'a> {
-    ts_secs: u64,
-    ts_nanos: u32,
-    pcap_cnt: u64,
-    ip: Option<&'a IpInfo>,
-    flow: Option<&'a FlowInfo<'a>>,
-    pkt_src: PktSrc,
-    in_iface: Option<&'a str>,
-    vlan: &'a [u16],
-}
-
-impl<'a> HeaderInput<'a> {
-    /// The packet fields of an alert record (also those of the packets a
-    /// rule's `tag` logs).
-    fn of_alert(rec: &'a AlertRecord<'_>) -> HeaderInput<'a> {
-        HeaderInput {
-            ts_secs: rec.ts_secs,
-            ts_nanos: rec.ts_nanos,
-            pcap_cnt: rec.pcap_cnt,
-            ip: rec.ip.as_ref(),
-            flow: rec.flow.as_ref(),
-            pkt_src: rec.pkt_src,
-            in_iface: rec.in_iface,
-            vlan: rec.vlan,
-        }
-    }
-}
-
-/// [`HeaderInput`] with its text formatted (on the stack).
+/// [`PacketFields`] with their text formatted (on the stack).
 struct Header<'a> {
     timestamp: TimeText,
     flow_id: Option<u64>,
@@ -258,8 +202,8 @@ struct Header<'a> {
 }
 
 impl<'a> Header<'a> {
-    fn new(input: HeaderInput<'a>, event_type: &'static str, tz: UtcOffset) -> Header<'a> {
-        let ip = input.ip;
+    fn new(input: &PacketFields<'a>, event_type: &'static str, tz: UtcOffset) -> Header<'a> {
+        let ip = input.ip.as_ref();
         Header {
             timestamp: eve_time(input.ts_secs, input.ts_nanos, tz),
             flow_id: input.flow.map(|f| f.flow_id),

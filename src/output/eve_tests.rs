@@ -1,11 +1,24 @@
 //! Tests of `eve.rs`: exact record text for hand-built alerts.
 
 use super::*;
-use crate::output::record::{AlertAction, Direction, FlowCounters};
+use crate::output::record::{AlertAction, Direction, FlowCounters, FlowInfo, IpInfo};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 fn v4(a: [u8; 4]) -> IpAddr {
     IpAddr::V4(Ipv4Addr::from(a))
+}
+
+/// The IP layer of a TCP packet `src:sport -> dst:dport` over IPv4.
+fn tcp_v4(src: [u8; 4], sport: u16, dst: [u8; 4], dport: u16) -> Option<IpInfo> {
+    Some(IpInfo {
+        src: v4(src),
+        dst: v4(dst),
+        proto: 6,
+        transport: Transport::Ports {
+            src: sport,
+            dst: dport,
+        },
+    })
 }
 
 fn tcp_alert() -> AlertRecord<'static> {
@@ -18,15 +31,7 @@ fn tcp_alert() -> AlertRecord<'static> {
         msg: Some("SURICATA STREAM Packet with invalid timestamp"),
         class_desc: Some("Generic Protocol Command Decode"),
         priority: 3,
-        ip: Some(IpInfo {
-            src: v4([192, 168, 1, 90]),
-            dst: v4([192, 168, 1, 43]),
-            proto: 6,
-            transport: Transport::Ports {
-                src: 80,
-                dst: 35532,
-            },
-        }),
+        ip: tcp_v4([192, 168, 1, 90], 80, [192, 168, 1, 43], 35532),
         ..AlertRecord::default()
     }
 }
@@ -264,16 +269,18 @@ fn strings_are_json_escaped() {
 #[test]
 fn anomaly_record() {
     let rec = AnomalyRecord {
-        ts_secs: 0,
-        ts_nanos: 0,
-        pcap_cnt: 9,
-        ip: None,
-        flow: None,
-        pkt_src: PktSrc::Wire,
+        packet: PacketFields {
+            ts_secs: 0,
+            ts_nanos: 0,
+            pcap_cnt: 9,
+            ip: None,
+            flow: None,
+            pkt_src: PktSrc::Wire,
+            in_iface: None,
+            vlan: &[],
+        },
         kind: AnomalyKind::Decode,
         event: "decoder.ipv4.trunc_pkt",
-        in_iface: None,
-        vlan: &[],
     };
     let mut out = Vec::new();
     format_anomaly(&rec, UtcOffset::UTC, &mut out);
@@ -310,15 +317,7 @@ fn tagged_packet_record() {
         ts_secs: 1_591_180_157, // 2020-06-03T10:29:17Z
         ts_nanos: 850_417_000,
         pcap_cnt: 18,
-        ip: Some(IpInfo {
-            src: v4([192, 168, 0, 27]),
-            dst: v4([192, 168, 0, 103]),
-            proto: 6,
-            transport: Transport::Ports {
-                src: 54634,
-                dst: 22,
-            },
-        }),
+        ip: tcp_v4([192, 168, 0, 27], 54634, [192, 168, 0, 103], 22),
         flow: Some(FlowInfo {
             flow_id: 1_576_830_360_448_836,
             direction: Direction::ToServer,

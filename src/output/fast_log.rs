@@ -36,7 +36,7 @@ use super::addr::AddrText;
 use super::proto::proto_name;
 use super::record::{AlertRecord, Transport};
 use super::sink::AlertFormat;
-use super::time::{fast_log_time, UtcOffset};
+use super::time::{fast_log_time, push_decimal, UtcOffset};
 
 /// At most this many packet bytes go into the raw form.
 const RAW_PKT_MAX: usize = 32;
@@ -134,23 +134,7 @@ pub(crate) fn push_u64(out: &mut Vec<u8>, v: u64) {
 
 /// `v` in decimal, zero-padded to `width` digits.
 fn push_u64_width(out: &mut Vec<u8>, v: u64, width: usize) {
-    let mut digits = [0u8; 20];
-    let mut n = v;
-    let mut len = 0;
-    while len < digits.len() {
-        if let Some(d) = digits.get_mut(len) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for _ in len..width {
-        out.push(b'0');
-    }
-    out.extend(digits.iter().take(len).rev());
+    push_decimal(v, width, |b| out.push(b));
 }
 
 #[cfg(test)]

@@ -74,7 +74,8 @@ pub use eve::{AnomalyKind, AnomalyRecord, EveFormat, EveOptions};
 pub use fast_log::FastLogFormat;
 pub use proto::proto_name;
 pub use record::{
-    AlertAction, AlertRecord, Direction, FlowCounters, FlowInfo, IpInfo, PktSrc, Transport,
+    AlertAction, AlertRecord, Direction, FlowCounters, FlowInfo, IpInfo, PacketFields, PktSrc,
+    Transport,
 };
 pub use select::AlertOutputs;
 pub use sink::{AlertFormat, AlertSink, CountingSink, Eve, FastLog, LineWriter, MultiSink};

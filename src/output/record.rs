@@ -163,6 +163,29 @@ pub struct FlowInfo<'a> {
     pub counters: Option<FlowCounters>,
 }
 
+/// The packet fields every record about a packet starts with (EVE's
+/// header: time, packet number, addresses, flow, source, interface,
+/// VLANs), shared by alert, tagged-packet and anomaly records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PacketFields<'a> {
+    /// Packet time: seconds since the Unix epoch.
+    pub ts_secs: u64,
+    /// Packet time: nanoseconds past `ts_secs`.
+    pub ts_nanos: u32,
+    /// 1-based packet number; 0 when unknown (left out of EVE).
+    pub pcap_cnt: u64,
+    /// The packet's IP layer, when it has one.
+    pub ip: Option<IpInfo>,
+    /// The packet's flow, when it has one.
+    pub flow: Option<FlowInfo<'a>>,
+    /// Where the packet came from.
+    pub pkt_src: PktSrc,
+    /// Capture interface, for live capture.
+    pub in_iface: Option<&'a str>,
+    /// VLAN ids, outermost first; at most three are printed.
+    pub vlan: &'a [u16],
+}
+
 /// One alert, everything fast.log and EVE print for it.
 ///
 /// Construct with [`AlertRecord::default`] and struct update syntax; the
@@ -251,7 +274,22 @@ impl Default for AlertRecord<'_> {
     }
 }
 
-impl AlertRecord<'_> {
+impl<'a> AlertRecord<'a> {
+    /// The alert's packet fields (also those of the packets a rule's
+    /// `tag` logs).
+    pub fn packet_fields(&self) -> PacketFields<'a> {
+        PacketFields {
+            ts_secs: self.ts_secs,
+            ts_nanos: self.ts_nanos,
+            pcap_cnt: self.pcap_cnt,
+            ip: self.ip,
+            flow: self.flow,
+            pkt_src: self.pkt_src,
+            in_iface: self.in_iface,
+            vlan: self.vlan,
+        }
+    }
+
     /// fast.log's action prefix (Suricata's `AlertFastLogger`): `"[Drop] "`
     /// for a drop or reject in IPS mode, `"[wDrop] "` ("would drop") for
     /// one in IDS mode, else nothing.

@@ -226,40 +226,32 @@ impl<'s> MultiSink<'s> {
 
 impl AlertSink for MultiSink<'_> {
     fn alert(&mut self, rec: &AlertRecord<'_>) -> io::Result<()> {
-        let mut first = Ok(());
-        for sink in &mut self.sinks {
-            if let Err(e) = sink.alert(rec) {
-                if first.is_ok() {
-                    first = Err(e);
-                }
-            }
-        }
-        first
+        try_all(&mut self.sinks, |sink| sink.alert(rec))
     }
 
     fn tagged_packet(&mut self, rec: &AlertRecord<'_>) -> io::Result<()> {
-        let mut first = Ok(());
-        for sink in &mut self.sinks {
-            if let Err(e) = sink.tagged_packet(rec) {
-                if first.is_ok() {
-                    first = Err(e);
-                }
-            }
-        }
-        first
+        try_all(&mut self.sinks, |sink| sink.tagged_packet(rec))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        let mut first = Ok(());
-        for sink in &mut self.sinks {
-            if let Err(e) = sink.flush() {
-                if first.is_ok() {
-                    first = Err(e);
-                }
-            }
-        }
-        first
+        try_all(&mut self.sinks, |sink| sink.flush())
     }
+}
+
+/// Calls `f` on every item, also after one failed; returns the first
+/// error (every output gets its chance even when an earlier one fails).
+pub(crate) fn try_all<T>(
+    items: impl IntoIterator<Item = T>,
+    mut f: impl FnMut(T) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut first = Ok(());
+    for item in items {
+        let result = f(item);
+        if first.is_ok() {
+            first = result;
+        }
+    }
+    first
 }
 
 impl std::fmt::Debug for MultiSink<'_> {

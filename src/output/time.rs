@@ -117,6 +117,32 @@ fn parse_posix_offset(s: &str) -> Option<i32> {
     (parts > 0).then_some(sign * secs)
 }
 
+/// Hands `v`'s decimal digits to `push`, most significant first,
+/// zero-padded to at least `width` digits (no allocation: the digits are
+/// gathered on the stack).
+pub(crate) fn push_decimal(v: u64, width: usize, mut push: impl FnMut(u8)) {
+    // u64::MAX has 20 digits.
+    let mut digits = [0u8; 20];
+    let mut n = v;
+    let mut len = 0;
+    loop {
+        if let Some(d) = digits.get_mut(len) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in len..width {
+        push(b'0');
+    }
+    for &d in digits.iter().take(len).rev() {
+        push(d);
+    }
+}
+
 /// A formatted time, held on the stack. Long enough for any `u64` second
 /// (a twelve-digit year) in either form.
 #[derive(Clone, Copy)]
@@ -153,25 +179,7 @@ impl TimeText {
 
     /// `v` in decimal, zero-padded to at least `width` digits.
     fn push_num(&mut self, v: u64, width: usize) {
-        let mut digits = [0u8; 20];
-        let mut n = v;
-        let mut len = 0;
-        loop {
-            if let Some(d) = digits.get_mut(len) {
-                *d = b'0' + (n % 10) as u8;
-            }
-            len += 1;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        for _ in len..width {
-            self.push(b'0');
-        }
-        for i in (0..len).rev() {
-            self.push(digits.get(i).copied().unwrap_or(b'0'));
-        }
+        push_decimal(v, width, |b| self.push(b));
     }
 
     fn push_year(&mut self, year: i64, width: usize) {

@@ -7,6 +7,8 @@
 //!
 //! [`Worker::process`]: super::Worker::process
 
+use std::time::Instant;
+
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
@@ -56,6 +58,12 @@ impl Latency {
     #[inline]
     pub fn record(&mut self, ns: u64) {
         self.hist.saturating_record(ns.clamp(1, MAX_NS));
+    }
+
+    /// Records the time from `t0` until now (one packet's trip).
+    #[inline]
+    pub fn record_since(&mut self, t0: Instant) {
+        self.record(u64::try_from(t0.elapsed().as_nanos()).unwrap_or(u64::MAX));
     }
 
     /// Adds another histogram's counts.

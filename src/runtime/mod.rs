@@ -29,11 +29,15 @@
 //!   ([`BufferSink`](crate::output::BufferSink)); the writer puts them in
 //!   packet order ([`Reorder`], `order.rs`), so the same input gives the
 //!   same alerts in the same order whatever the thread count.
-//! * [`run_live`] (`pipeline.rs`): a live source (libpcap) → flow-hash
+//! * [`run_live`] (`live.rs`): a live source (libpcap) → flow-hash
 //!   dispatch → N workers, where the reader never waits: a frame whose
 //!   worker queue is full is discarded and counted (`capture.queue_drops`).
-//!   [`merge_workers`] merges [`WorkerTotals`] for runs laid out elsewhere
-//!   (NFQUEUE, `crate::ips`).
+//! * `crew.rs`: the thread layout all multi-threaded runs share (file,
+//!   live and NFQUEUE in `crate::ips`): one thread per worker input, a
+//!   writer thread, the reader on the calling thread; per-worker totals
+//!   merged into one [`RunReport`] (counters added, gauges combined).
+//! * [`Progress`] (`progress.rs`): the counters a monitor reads while a
+//!   run goes on.
 //! * `dispatch.rs`: the flow hash. Symmetric over the **outermost IP
 //!   address pair only**: all fragments of a datagram (and the datagram
 //!   rebuilt from them), both directions of a flow, a tunnel with every
@@ -86,28 +90,33 @@
 //! created (minus evictions), as in Suricata's stats at shutdown.
 
 mod config;
+mod crew;
 mod ctx;
 pub mod dispatch;
 mod fuzz;
 mod latency;
+mod live;
 mod meta;
 mod order;
 mod pipeline;
+mod progress;
 mod settings;
 mod worker;
 
 pub use config::{ChecksumPolicy, PipelineConfig};
+pub(crate) use crew::{merge_workers, run_crew, write_unordered, LiveFeed, WorkerTotals};
 pub use ctx::{
     DefragEvents, Inspector, NoInspection, PacketCtx, PacketRole, PacketVerdict, MAX_DEFRAG_EVENTS,
 };
 pub use fuzz::fuzz_packet_path;
 pub use latency::{Latency, LatencySummary};
+pub use live::{run_live, LiveReport};
 pub use order::Reorder;
 pub use pipeline::{
-    merge_workers, run_live, run_parallel, run_parallel_with, run_single, run_single_frames,
-    LiveReport, NoRecords, ParallelReport, Progress, ProgressSnapshot, RecordTap, RecordWriter,
-    Threading, WorkerTotals, MONITOR_TICK,
+    run_parallel, run_parallel_with, run_single, run_single_frames, NoRecords, ParallelReport,
+    RecordTap, RecordWriter, Threading,
 };
+pub use progress::{Progress, ProgressSnapshot, MONITOR_TICK};
 pub use settings::{builtin_flow_timeouts, SettingsError, BUILTIN_DEFRAG_MEMCAP};
 pub use worker::Worker;
 

@@ -1,6 +1,8 @@
 //! pipeline: the runs over a capture file, single-threaded
-//! ([`run_single`]) and multi-threaded ([`run_parallel`]), with the live
-//! counters a monitor reads ([`Progress`]).
+//! ([`run_single`]) and multi-threaded ([`run_parallel`]), and the seams
+//! every run writes through ([`RecordTap`], [`RecordWriter`]). Live
+//! sources are `live.rs`; the thread layout is `crew.rs`; the monitor's
+//! counters are `progress.rs`.
 //!
 //! # Multi-threaded shape
 //!
@@ -35,78 +37,22 @@
 //! `defrag.memcap`) apply per worker.
 
 use std::io;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
-use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
+use crossbeam_channel::{bounded, Receiver, Sender};
 
 use super::config::PipelineConfig;
+use super::crew::{merge_workers, run_crew, WorkerTotals};
 use super::ctx::{Inspector, PacketVerdict};
 use super::dispatch::worker_for;
 use super::latency::Latency;
 use super::order::Reorder;
+use super::progress::{Progress, Published};
 use super::worker::Worker;
 use super::RunReport;
-use crate::capture::{CaptureError, CaptureFile, Next, OwnedPacket, PacketSource, RawPacket};
-use crate::output::{BufferTap, PacketBytes, SplitWriter, StatsDoc};
-
-/// Counters a monitor thread reads while a run goes on (relaxed atomics,
-/// updated once per batch, not per packet).
-#[derive(Debug, Default)]
-pub struct Progress {
-    /// Frames read from the source.
-    pub read: AtomicU64,
-    /// Bytes of the source consumed (file offset).
-    pub offset: AtomicU64,
-    /// Frames a worker finished (decoded or invalid).
-    pub processed: AtomicU64,
-    /// Of those, frames the decoder marked invalid.
-    pub invalid: AtomicU64,
-    /// Frames discarded before processing (live capture only; always 0
-    /// for files).
-    pub dropped: AtomicU64,
-    /// Alerts raised.
-    pub alerts: AtomicU64,
-    /// Set when the run is over.
-    pub done: AtomicBool,
-}
-
-/// A snapshot of [`Progress`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ProgressSnapshot {
-    /// Frames read.
-    pub read: u64,
-    /// Frames decoded (processed and not invalid).
-    pub decoded: u64,
-    /// Frames invalid.
-    pub invalid: u64,
-    /// Frames dropped.
-    pub dropped: u64,
-    /// Frames read but not yet processed: `read = decoded + invalid +
-    /// dropped + queued`.
-    pub queued: u64,
-    /// Alerts.
-    pub alerts: u64,
-}
-
-impl Progress {
-    /// The counters now. `processed` is read before `read`, so `queued`
-    /// never underflows.
-    pub fn snapshot(&self) -> ProgressSnapshot {
-        let processed = self.processed.load(Ordering::Acquire);
-        let invalid = self.invalid.load(Ordering::Acquire).min(processed);
-        let dropped = self.dropped.load(Ordering::Acquire);
-        let read = self.read.load(Ordering::Acquire);
-        ProgressSnapshot {
-            read,
-            decoded: processed - invalid,
-            invalid,
-            dropped,
-            queued: read.saturating_sub(processed + dropped),
-            alerts: self.alerts.load(Ordering::Relaxed),
-        }
-    }
-}
+use crate::capture::{CaptureError, CaptureFile, RawPacket};
+use crate::output::{BufferTap, PacketBytes, SplitWriter};
 
 /// How a multi-threaded run is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,7 +187,7 @@ where
     let mut latency = Latency::new();
     let mut capture_error = None;
     let mut packets = file.packets();
-    let mut reported = (0u64, 0u64);
+    let mut published = Published::default();
     loop {
         let pkt = match packets.next() {
             Some(Ok(p)) => p,
@@ -253,19 +199,19 @@ where
         };
         let t0 = Instant::now();
         worker.process(&pkt);
-        latency.record(elapsed_ns(t0));
+        latency.record_since(t0);
         on_frame(&pkt, worker.frame_verdict(), worker.rejects());
         if worker.packets() % SINGLE_PROGRESS_EVERY == 0 {
             progress
                 .offset
                 .store(packets.byte_offset(), Ordering::Relaxed);
-            reported = publish(progress, &worker, reported, true);
+            published.publish(progress, &worker, true);
         }
     }
     progress
         .offset
         .store(packets.byte_offset(), Ordering::Relaxed);
-    publish(progress, &worker, reported, true);
+    published.publish(progress, &worker, true);
     worker.finish();
     let mut stats = worker.stats();
     let summary = latency.summary();
@@ -280,28 +226,6 @@ where
     };
     progress.done.store(true, Ordering::Release);
     (report, worker.into_inspector())
-}
-
-fn elapsed_ns(t0: Instant) -> u64 {
-    u64::try_from(t0.elapsed().as_nanos()).unwrap_or(u64::MAX)
-}
-
-/// Adds what `worker` did since `last` (processed, invalid) to `progress`
-/// (and to `read` too when the worker reads for itself).
-fn publish<I: Inspector>(
-    progress: &Progress,
-    worker: &Worker<I>,
-    last: (u64, u64),
-    counts_reads: bool,
-) -> (u64, u64) {
-    let now = (worker.packets(), worker.decode_counters().invalid);
-    let d = (now.0 - last.0, now.1 - last.1);
-    if counts_reads {
-        progress.read.fetch_add(d.0, Ordering::AcqRel);
-    }
-    progress.invalid.fetch_add(d.1, Ordering::AcqRel);
-    progress.processed.fetch_add(d.0, Ordering::AcqRel);
-    now
 }
 
 /// A batch of frames for one worker, and the reader's position when it
@@ -326,16 +250,6 @@ struct Done<'a> {
     /// End-of-run records (flow-end pseudo packets), each with its flow's
     /// order key: written after every packet's, in key order.
     tail: Vec<(u128, Record<'a>)>,
-}
-
-/// What a worker thread hands back at the end.
-struct WorkerEnd {
-    stats: StatsDoc,
-    latency: Latency,
-    packets: u64,
-    bytes: u64,
-    max_pkt_size: u64,
-    defrag_memuse: u64,
 }
 
 /// Runs `threading.workers` workers over `file` (see the module docs).
@@ -381,68 +295,23 @@ where
     let start = Instant::now();
     let n = threading.workers.max(1);
     let batch = threading.batch.max(1);
-    let (done_tx, done_rx) = bounded::<Done<'_>>(n);
     let frames = writer.wants_frames();
-    let mut capture_error = None;
-    let (ends, write_errors, high) = std::thread::scope(|s| {
-        let mut senders = Vec::with_capacity(n);
-        let mut handles = Vec::with_capacity(n);
-        for w in 0..n {
-            let (tx, rx) = bounded::<Batch<'_>>(threading.queue.max(1));
-            senders.push(tx);
-            let done_tx = done_tx.clone();
-            let make = &make;
-            let end = &end;
-            let mut wcfg = cfg.clone();
-            wcfg.flow.table_id = cfg.flow.table_id.wrapping_add(w as u16);
-            handles.push(
-                s.spawn(move || worker_loop(w, &wcfg, (make, end), frames, rx, done_tx, progress)),
-            );
-        }
-        drop(done_tx);
-        let writer_handle = s.spawn(move || writer_loop(n, done_rx, writer));
-        capture_error = read_loop(file, n, batch, threading.flush_every(), &senders, progress);
-        drop(senders);
-        let ends: Vec<(WorkerEnd, R)> = handles
-            .into_iter()
-            .map(|h| h.join().expect("worker thread panicked"))
-            .collect();
-        let (errors, high) = writer_handle.join().expect("writer thread panicked");
-        (ends, errors, high)
-    });
-    let mut stats = StatsDoc::new();
-    let mut latency = Latency::new();
-    let (mut packets, mut bytes, mut max_pkt, mut defrag_memuse) = (0, 0, 0, 0);
-    let mut results = Vec::with_capacity(ends.len());
-    for (end, r) in ends {
-        results.push(r);
-        let _ = stats.merge("", end.stats.as_value());
-        latency.merge(&end.latency);
-        packets += end.packets;
-        bytes += end.bytes;
-        max_pkt = max_pkt.max(end.max_pkt_size);
-        defrag_memuse = defrag_memuse.max(end.defrag_memuse);
-    }
-    // Gauges and averages: combined once, not added.
-    if let Some(avg) = bytes.checked_div(packets) {
-        let _ = stats.set("decoder.avg_pkt_size", avg);
-        let _ = stats.set("decoder.max_pkt_size", max_pkt);
-    }
-    if defrag_memuse > 0 {
-        let _ = stats.set("defrag.memuse", defrag_memuse);
-    }
-    let summary = latency.summary();
-    summary.add_to(&mut stats);
+    let (senders, inputs): (Vec<Sender<Batch<'_>>>, Vec<Receiver<Batch<'_>>>) =
+        (0..n).map(|_| bounded(threading.queue.max(1))).unzip();
+    let (ends, (write_errors, high), capture_error) = run_crew(
+        cfg,
+        inputs,
+        n,
+        |w, wcfg, rx, done| worker_loop(w, wcfg, (&make, &end), frames, rx, done, progress),
+        |done| writer_loop(n, done, writer),
+        // `senders` drops when the reader returns: the workers end.
+        move || read_loop(file, n, batch, threading.flush_every(), &senders, progress),
+    );
+    let (totals, results): (Vec<WorkerTotals>, Vec<R>) = ends.into_iter().unzip();
+    let run = merge_workers(totals, start, capture_error);
     progress.done.store(true, Ordering::Release);
     let report = ParallelReport {
-        run: RunReport {
-            packets,
-            bytes,
-            elapsed: start.elapsed(),
-            capture_error,
-            stats,
-            latency: summary,
-        },
+        run,
         write_errors,
         reorder_high_water: high,
     };
@@ -515,7 +384,7 @@ fn worker_loop<'a, I, T, F, E, R>(
     rx: Receiver<Batch<'a>>,
     done: Sender<Done<'a>>,
     progress: &Progress,
-) -> (WorkerEnd, R)
+) -> (WorkerTotals, R)
 where
     I: Inspector,
     T: RecordTap,
@@ -525,7 +394,7 @@ where
     let (inspector, mut tap) = make(id);
     let mut worker = Worker::with_inspector(cfg, inspector);
     let mut latency = Latency::new();
-    let mut reported = (0u64, 0u64);
+    let mut published = Published::default();
     for b in rx {
         let mut records = Vec::new();
         for pkt in &b.packets {
@@ -541,9 +410,9 @@ where
             if alerts.is_some() || frame.is_some() {
                 records.push((pkt.index, Record { alerts, frame }));
             }
-            latency.record(elapsed_ns(t0));
+            latency.record_since(t0);
         }
-        reported = publish(progress, &worker, reported, false);
+        published.publish(progress, &worker, false);
         let _ = done.send(Done {
             worker: id,
             upto: b.upto,
@@ -578,16 +447,10 @@ where
             tail,
         });
     }
-    let stats = worker.stats();
-    let we = WorkerEnd {
-        defrag_memuse: stats.counter("defrag.memuse"),
-        stats,
-        latency,
-        packets: worker.packets(),
-        bytes: worker.bytes(),
-        max_pkt_size: worker.decode_counters().max_pkt_size,
-    };
-    (we, end(worker.into_inspector()))
+    (
+        WorkerTotals::new(&worker, latency),
+        end(worker.into_inspector()),
+    )
 }
 
 /// The writer: reorders and writes; returns (write errors, reorder high
@@ -626,364 +489,4 @@ fn write_record<W: RecordWriter>(out: &mut W, index: u64, rec: Record<'_>) -> u6
         errors += u64::from(out.frame(&raw, verdict, &rejects).is_err());
     }
     errors
-}
-
-/// How long the monitor sleeps between looks.
-pub const MONITOR_TICK: Duration = Duration::from_millis(100);
-
-// ---------------------------------------------------------------------
-// Live runs: a source that does not wait for the workers.
-// ---------------------------------------------------------------------
-
-/// A worker's totals at the end of a run, merged into one [`RunReport`]
-/// by [`merge_workers`] (for runs whose threads are laid out elsewhere:
-/// NFQUEUE's one thread per queue).
-#[derive(Debug)]
-pub struct WorkerTotals {
-    stats: StatsDoc,
-    latency: Latency,
-    packets: u64,
-    bytes: u64,
-    max_pkt_size: u64,
-    defrag_memuse: u64,
-}
-
-impl WorkerTotals {
-    /// Ends every flow of `worker` ([`Worker::finish`]) and takes its
-    /// counters, with the per-packet times it recorded.
-    pub fn finish<I: Inspector>(worker: &mut Worker<I>, latency: Latency) -> WorkerTotals {
-        worker.finish();
-        let stats = worker.stats();
-        WorkerTotals {
-            defrag_memuse: stats.counter("defrag.memuse"),
-            stats,
-            latency,
-            packets: worker.packets(),
-            bytes: worker.bytes(),
-            max_pkt_size: worker.decode_counters().max_pkt_size,
-        }
-    }
-}
-
-/// One report from every worker's totals: counters added, gauges
-/// (`decoder.avg_pkt_size`, `decoder.max_pkt_size`, `defrag.memuse`)
-/// combined once, latency histograms merged. `start` is when the run
-/// began (for [`RunReport::elapsed`]).
-pub fn merge_workers(
-    ends: Vec<WorkerTotals>,
-    start: Instant,
-    capture_error: Option<CaptureError>,
-) -> RunReport {
-    let mut stats = StatsDoc::new();
-    let mut latency = Latency::new();
-    let (mut packets, mut bytes, mut max_pkt, mut defrag_memuse) = (0, 0, 0, 0);
-    for end in ends {
-        let _ = stats.merge("", end.stats.as_value());
-        latency.merge(&end.latency);
-        packets += end.packets;
-        bytes += end.bytes;
-        max_pkt = max_pkt.max(end.max_pkt_size);
-        defrag_memuse = defrag_memuse.max(end.defrag_memuse);
-    }
-    if let Some(avg) = bytes.checked_div(packets) {
-        let _ = stats.set("decoder.avg_pkt_size", avg);
-        let _ = stats.set("decoder.max_pkt_size", max_pkt);
-    }
-    if defrag_memuse > 0 {
-        let _ = stats.set("defrag.memuse", defrag_memuse);
-    }
-    let summary = latency.summary();
-    summary.add_to(&mut stats);
-    RunReport {
-        packets,
-        bytes,
-        elapsed: start.elapsed(),
-        capture_error,
-        stats,
-        latency: summary,
-    }
-}
-
-/// What a live run ([`run_live`]) produced.
-#[derive(Debug)]
-pub struct LiveReport {
-    /// The run, counters of all workers merged (`decoder.pkts` counts the
-    /// frames the workers processed: read minus queue drops), plus
-    /// `capture.queue_drops`.
-    pub run: RunReport,
-    /// Frames the source yielded.
-    pub read: u64,
-    /// Frames discarded because their worker's queue was full.
-    pub queue_drops: u64,
-    /// Alert records the writer failed to write.
-    pub write_errors: u64,
-}
-
-/// Frames a worker processes between two updates of [`Progress`] in a
-/// live run.
-const LIVE_PROGRESS_EVERY: u64 = 64;
-
-/// Runs `threading.workers` workers over a live `source` until it ends or
-/// `stop` is set (checked after every packet and every idle read).
-///
-/// Unlike a file run, the reader never waits: each frame is copied
-/// ([`OwnedPacket`]) and offered to its flow's worker (flow hash, as in
-/// [`run_parallel`]) over a bounded queue of `threading.batch ×
-/// threading.queue` frames; when that queue is full the frame is
-/// discarded and counted (`capture.queue_drops`, [`Progress::dropped`]),
-/// so a slow worker never makes the kernel drop for everyone. `read =
-/// decoder.pkts + queue_drops` at the end. Alerts reach `writer` in the
-/// order workers produce them (a live source has no file order to keep).
-pub fn run_live<S, I, T, F, W>(
-    source: &mut S,
-    cfg: &PipelineConfig,
-    threading: &Threading,
-    make: F,
-    writer: &mut W,
-    progress: &Progress,
-    stop: &AtomicBool,
-) -> LiveReport
-where
-    S: PacketSource + ?Sized,
-    I: Inspector,
-    T: RecordTap,
-    F: Fn(usize) -> (I, T) + Sync,
-    W: RecordWriter,
-{
-    let start = Instant::now();
-    let n = threading.workers.max(1);
-    let depth = threading.batch.max(1) * threading.queue.max(1);
-    let (rec_tx, rec_rx) = bounded::<(u64, PacketBytes)>(depth);
-    let mut capture_error = None;
-    let (mut read, mut drops) = (0u64, 0u64);
-    let (ends, write_errors) = std::thread::scope(|s| {
-        let mut senders = Vec::with_capacity(n);
-        let mut handles = Vec::with_capacity(n);
-        for w in 0..n {
-            let (tx, rx) = bounded::<OwnedPacket>(depth);
-            senders.push(tx);
-            let rec_tx = rec_tx.clone();
-            let make = &make;
-            let mut wcfg = cfg.clone();
-            wcfg.flow.table_id = cfg.flow.table_id.wrapping_add(w as u16);
-            handles.push(s.spawn(move || live_worker(w, &wcfg, make, rx, rec_tx, progress)));
-        }
-        drop(rec_tx);
-        let writer_handle = s.spawn(move || {
-            let mut errors = 0u64;
-            for (index, rec) in rec_rx {
-                errors += u64::from(writer.write(index, rec).is_err());
-            }
-            errors
-        });
-        while !stop.load(Ordering::Relaxed) {
-            match source.next_packet() {
-                Ok(Next::Packet(p)) => {
-                    read += 1;
-                    progress.read.fetch_add(1, Ordering::AcqRel);
-                    let w = worker_for(p.linktype, p.data, n);
-                    if let Err(TrySendError::Full(_)) = senders[w].try_send(p.to_owned_packet()) {
-                        drops += 1;
-                        progress.dropped.fetch_add(1, Ordering::AcqRel);
-                    }
-                }
-                Ok(Next::Idle) => {}
-                Ok(Next::End) => break,
-                Err(e) => {
-                    capture_error = Some(e);
-                    break;
-                }
-            }
-        }
-        drop(senders);
-        let ends: Vec<WorkerTotals> = handles
-            .into_iter()
-            .map(|h| h.join().expect("worker thread panicked"))
-            .collect();
-        let errors = writer_handle.join().expect("writer thread panicked");
-        (ends, errors)
-    });
-    let mut run = merge_workers(ends, start, capture_error);
-    if drops > 0 {
-        let _ = run.stats.set("capture.queue_drops", drops);
-    }
-    progress.done.store(true, Ordering::Release);
-    LiveReport {
-        run,
-        read,
-        queue_drops: drops,
-        write_errors,
-    }
-}
-
-/// One worker of a live run: processes its queue until the reader hangs
-/// up, sending each packet's alert records to the writer.
-fn live_worker<I, T, F>(
-    id: usize,
-    cfg: &PipelineConfig,
-    make: &F,
-    rx: Receiver<OwnedPacket>,
-    records: Sender<(u64, PacketBytes)>,
-    progress: &Progress,
-) -> WorkerTotals
-where
-    I: Inspector,
-    T: RecordTap,
-    F: Fn(usize) -> (I, T),
-{
-    let (inspector, mut tap) = make(id);
-    let mut worker = Worker::with_inspector(cfg, inspector);
-    let mut latency = Latency::new();
-    let mut reported = (0u64, 0u64);
-    for pkt in rx {
-        let t0 = Instant::now();
-        worker.process(&pkt.as_raw());
-        latency.record(elapsed_ns(t0));
-        if let Some(rec) = tap.take() {
-            progress
-                .alerts
-                .fetch_add(u64::from(rec.alerts), Ordering::Relaxed);
-            let _ = records.send((pkt.index, rec));
-        }
-        if worker.packets() % LIVE_PROGRESS_EVERY == 0 {
-            reported = publish(progress, &worker, reported, false);
-        }
-    }
-    publish(progress, &worker, reported, false);
-    let totals = WorkerTotals::finish(&mut worker, latency);
-    if let Some(rec) = tap.take() {
-        let _ = records.send((u64::MAX, rec));
-    }
-    totals
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod live_tests {
-    use super::*;
-    use crate::capture::{LinkType, Timestamp};
-    use crate::decode::craft::{PacketBuilder, TcpSpec};
-    use crate::runtime::ctx::PacketCtx;
-
-    /// `total` copies of one TCP frame (one flow, so one worker), then
-    /// the end.
-    struct Burst {
-        frame: Vec<u8>,
-        sent: u64,
-        total: u64,
-    }
-
-    impl PacketSource for Burst {
-        fn next_packet(&mut self) -> Result<Next<'_>, CaptureError> {
-            if self.sent == self.total {
-                return Ok(Next::End);
-            }
-            self.sent += 1;
-            Ok(Next::Packet(RawPacket {
-                index: self.sent,
-                ts: Timestamp::new(1_700_000_000, 0),
-                linktype: LinkType::ETHERNET,
-                data: &self.frame,
-                orig_len: self.frame.len() as u32,
-            }))
-        }
-    }
-
-    /// An inspector that takes 200 µs per packet: far slower than the
-    /// reader.
-    struct Slow;
-
-    impl Inspector for Slow {
-        type FlowData = ();
-        fn inspect(&mut self, _ctx: &PacketCtx<'_>, _flow: Option<&mut ()>) {
-            std::thread::sleep(Duration::from_micros(200));
-        }
-    }
-
-    fn burst(total: u64) -> Burst {
-        let frame = PacketBuilder::ipv4([10, 0, 0, 1], [10, 0, 0, 2])
-            .tcp(40000, 80, TcpSpec::syn())
-            .ethernet();
-        Burst {
-            frame,
-            sent: 0,
-            total,
-        }
-    }
-
-    #[test]
-    fn a_slow_worker_makes_the_queue_drop_and_count() {
-        let mut src = burst(5_000);
-        let threading = Threading {
-            workers: 2,
-            batch: 4,
-            queue: 4,
-        };
-        let progress = Progress::default();
-        let stop = AtomicBool::new(false);
-        let report = run_live(
-            &mut src,
-            &PipelineConfig::default(),
-            &threading,
-            |_| (Slow, NoRecords),
-            &mut NoWrites,
-            &progress,
-            &stop,
-        );
-        assert_eq!(report.read, 5_000);
-        // 5000 frames at 200 µs each would take a second; the reader is
-        // done in milliseconds, so most of them found the queue full.
-        assert!(report.queue_drops > 1_000, "{}", report.queue_drops);
-        assert_eq!(
-            report.run.stats.counter("decoder.pkts") + report.queue_drops,
-            5_000
-        );
-        assert_eq!(
-            report.run.stats.counter("capture.queue_drops"),
-            report.queue_drops
-        );
-        let snap = progress.snapshot();
-        assert_eq!(snap.dropped, report.queue_drops);
-        assert_eq!(snap.queued, 0);
-    }
-
-    #[test]
-    fn a_fast_worker_loses_nothing_and_stop_ends_the_run() {
-        let mut src = burst(50);
-        let progress = Progress::default();
-        let stop = AtomicBool::new(false);
-        let report = run_live(
-            &mut src,
-            &PipelineConfig::default(),
-            &Threading::new(2),
-            |_| (crate::runtime::NoInspection, NoRecords),
-            &mut NoWrites,
-            &progress,
-            &stop,
-        );
-        assert_eq!((report.read, report.queue_drops), (50, 0));
-        assert_eq!(report.run.stats.counter("decoder.pkts"), 50);
-        assert!(report.run.stats.get("capture.queue_drops").is_none());
-        // Set before the start: nothing is read.
-        stop.store(true, Ordering::Relaxed);
-        let mut src = burst(50);
-        let report = run_live(
-            &mut src,
-            &PipelineConfig::default(),
-            &Threading::new(1),
-            |_| (crate::runtime::NoInspection, NoRecords),
-            &mut NoWrites,
-            &Progress::default(),
-            &stop,
-        );
-        assert_eq!(report.read, 0);
-    }
-
-    struct NoWrites;
-
-    impl RecordWriter for NoWrites {
-        fn write(&mut self, _index: u64, _rec: PacketBytes) -> io::Result<()> {
-            Ok(())
-        }
-    }
 }

@@ -11,7 +11,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use rulewire::config::Config;
@@ -19,17 +19,7 @@ use rulewire::detect::Engine;
 use rulewire::rule::{load_file, LoadOptions};
 use serde_json::Value;
 
-/// The case folders under `shared/conformance` holding every one of
-/// `files`, sorted by name.
-pub fn cases(shared: &Path, files: &[&str]) -> Vec<PathBuf> {
-    let mut cases: Vec<_> = std::fs::read_dir(shared.join("conformance"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| files.iter().all(|f| p.join(f).is_file()))
-        .collect();
-    cases.sort();
-    cases
-}
+pub use super::common::conformance_cases as cases;
 
 /// The case's `expected.json` (Suricata's alerts, arguments and tier).
 pub fn expected(case: &Path) -> Value {
