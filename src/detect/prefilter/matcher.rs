@@ -31,7 +31,7 @@
 use aho_corasick::automaton::{Automaton, Candidate};
 use aho_corasick::{dfa, nfa, AhoCorasickKind, Anchored, MatchKind, Span};
 
-use super::window::{WindowFilter, WindowScratch};
+use super::window::{fold_padded, WindowFilter, WindowScratch};
 
 /// How to build a [`PatternMatcher`]'s automaton.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,6 +165,8 @@ pub struct ScanScratch {
     generation: u32,
     window: WindowScratch,
     found: Vec<u32>,
+    /// The haystack lower-cased and padded ([`fold_padded`]).
+    folded: Vec<u8>,
 }
 
 impl ScanScratch {
@@ -333,9 +335,12 @@ impl PatternMatcher {
             let found = &mut scratch.found;
             found.clear();
             let g = scratch.generation;
+            let folded = &mut scratch.folded;
+            fold_padded(hay, folded);
             let prefix = &hay[..hay.len().min(*head_len)];
-            head.scan(prefix, &mut scratch.stamps, g, &mut scratch.window, found);
-            full.scan(hay, &mut scratch.stamps, g, &mut scratch.window, found);
+            let stamps = &mut scratch.stamps;
+            head.scan(prefix, folded, stamps, g, &mut scratch.window, found);
+            full.scan(hay, folded, stamps, g, &mut scratch.window, found);
             for &id in found.iter() {
                 out.extend_from_slice(&self.entries[id as usize].rules);
             }
