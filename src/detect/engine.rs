@@ -27,7 +27,7 @@ use super::keywords::byte::{ByteVars, VarNames};
 use super::keywords::pcre::CompiledPcre;
 use super::keywords::threshold::ThresholdSpec;
 use super::packet::{condition_matches, proto_matches, View};
-use super::prefilter::{fast_pattern, Prefilter, PrefilterScratch, PrefilterSettings};
+use super::prefilter::{fast_pattern, Prefilter, PrefilterScratch, PrefilterSettings, Scan};
 use super::support::inactive_reason;
 
 /// A problem building the engine.
@@ -409,15 +409,23 @@ impl Engine {
         let later_in_flow = v.ctx.flow.is_some_and(|f| !f.first_in_direction);
         match &self.prefilter {
             Some(p) => {
+                // A payload that went into the stream is read only by
+                // packet-inspecting rules; the stream pass serves the rest.
+                let scan = if v.ctx.stream.added {
+                    Scan::PacketInStream
+                } else {
+                    Scan::Packet
+                };
                 if later_in_flow {
                     p.candidates_skipping(
                         v,
+                        scan,
                         &scratch.first_only,
                         &mut scratch.prefilter,
                         &mut scratch.candidates,
                     );
                 } else {
-                    p.candidates(v, &mut scratch.prefilter, &mut scratch.candidates);
+                    p.candidates(v, scan, &mut scratch.prefilter, &mut scratch.candidates);
                 }
                 // Stream data ready: its fast patterns nominate rules too.
                 if !v.stream.is_empty() {
@@ -428,12 +436,18 @@ impl Engine {
                     if later_in_flow {
                         p.candidates_skipping(
                             &sv,
+                            Scan::Stream,
                             &scratch.first_only,
                             &mut scratch.prefilter,
                             &mut scratch.stream_hits,
                         );
                     } else {
-                        p.candidates(&sv, &mut scratch.prefilter, &mut scratch.stream_hits);
+                        p.candidates(
+                            &sv,
+                            Scan::Stream,
+                            &mut scratch.prefilter,
+                            &mut scratch.stream_hits,
+                        );
                     }
                     union_sorted(
                         &mut scratch.candidates,

@@ -41,7 +41,7 @@ pub use matcher::{MatcherSettings, PatternItem, PatternMatcher, ScanScratch};
 
 use crate::rule::Buffer;
 
-use super::engine::CompiledRule;
+use super::engine::{CompiledRule, StreamMode};
 use super::packet::View;
 use group::Layout;
 
@@ -54,10 +54,44 @@ pub struct PrefilterSettings {
     pub matcher: MatcherSettings,
 }
 
-/// One buffer's automaton in one family.
+/// Which bytes a prefilter pass reads: on TCP, which rules look at them
+/// depends on the rule's stream mode (see
+/// [`CompiledRule::matches`](super::engine::CompiledRule)), so each kind
+/// of pass has its own payload matcher over only those rules' patterns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scan {
+    /// The payload of a packet whose bytes did not go into a TCP stream
+    /// (UDP, ICMP, TCP without reassembly): every rule but stream-only
+    /// ones.
+    Packet,
+    /// The payload of a TCP packet whose bytes went into the stream:
+    /// only packet-inspecting rules (`dsize`, `flags`, ..., and
+    /// positional contents) read it; the others read the stream.
+    PacketInStream,
+    /// Reassembled stream data: every stream-inspecting rule.
+    Stream,
+}
+
+impl Scan {
+    const ALL: [Scan; 3] = [Scan::Packet, Scan::PacketInStream, Scan::Stream];
+
+    /// Whether a rule in `mode` reads the bytes of this pass.
+    fn reads(self, mode: StreamMode) -> bool {
+        use StreamMode as M;
+        match self {
+            Scan::Packet => !matches!(mode, M::StreamOnly),
+            Scan::PacketInStream => matches!(mode, M::NoPayload | M::Packet | M::StreamAndPacket),
+            Scan::Stream => !matches!(mode, M::Packet),
+        }
+    }
+}
+
+/// One buffer's matcher in one family, and the passes it serves.
 #[derive(Debug)]
 struct BufferMatcher {
     buffer: Buffer,
+    /// `None`: every pass.
+    scan: Option<Scan>,
     matcher: PatternMatcher,
 }
 
@@ -204,30 +238,49 @@ impl Prefilter {
                     always,
                 });
             }
-            let mut by_buffer: Vec<(Buffer, Vec<PatternItem<'_>>)> = Vec::new();
+            // Payload patterns: one matcher per kind of pass; other
+            // buffers (no bytes yet: all their rules are candidates) one.
+            let mut by_buffer: Vec<(Buffer, Option<Scan>, Vec<PatternItem<'_>>)> = Vec::new();
             for i in 0..rules.len() as u32 {
                 if in_family[i as usize / 64] >> (i % 64) & 1 == 0 {
                     continue;
                 }
                 let Some(fp) = usable(i) else { continue };
-                let slot = match by_buffer.iter().position(|(b, _)| *b == fp.buffer) {
-                    Some(s) => s,
-                    None => {
-                        by_buffer.push((fp.buffer, Vec::new()));
-                        by_buffer.len() - 1
-                    }
-                };
-                by_buffer[slot].1.push(PatternItem {
+                let item = PatternItem {
                     pattern: &fp.pattern,
                     nocase: fp.nocase,
                     rule: i,
                     max_end: fp.max_end,
-                });
+                };
+                let mode = rules[i as usize].stream_mode;
+                let scans: Vec<Option<Scan>> = if fp.buffer == Buffer::Payload {
+                    Scan::ALL
+                        .into_iter()
+                        .filter(|s| s.reads(mode))
+                        .map(Some)
+                        .collect()
+                } else {
+                    vec![None]
+                };
+                for scan in scans {
+                    let slot = match by_buffer
+                        .iter()
+                        .position(|(b, s, _)| *b == fp.buffer && *s == scan)
+                    {
+                        Some(s) => s,
+                        None => {
+                            by_buffer.push((fp.buffer, scan, Vec::new()));
+                            by_buffer.len() - 1
+                        }
+                    };
+                    by_buffer[slot].2.push(item);
+                }
             }
             let mut matchers = Vec::with_capacity(by_buffer.len());
-            for (buffer, items) in by_buffer {
+            for (buffer, scan, items) in by_buffer {
                 matchers.push(BufferMatcher {
                     buffer,
+                    scan,
                     matcher: PatternMatcher::build(items, settings.matcher)?,
                 });
             }
@@ -266,10 +319,17 @@ impl Prefilter {
             .sum()
     }
 
-    /// Fills `out` with the candidate rules for `v`, sorted, no repeats.
-    pub fn candidates(&self, v: &View<'_, '_>, scratch: &mut PrefilterScratch, out: &mut Vec<u32>) {
+    /// Fills `out` with the candidate rules for `v`, sorted, no repeats,
+    /// when its payload is read by a pass of kind `scan`.
+    pub fn candidates(
+        &self,
+        v: &View<'_, '_>,
+        scan: Scan,
+        scratch: &mut PrefilterScratch,
+        out: &mut Vec<u32>,
+    ) {
         let gi = self.layout.group_of(v);
-        self.scan_group(gi, v, scratch);
+        self.scan_group(gi, v, scan, scratch);
         // The always list is sorted once at build; only the (few) hits are
         // sorted per packet, then the two are merged.
         out.clear();
@@ -287,12 +347,13 @@ impl Prefilter {
     pub fn candidates_skipping(
         &self,
         v: &View<'_, '_>,
+        scan: Scan,
         skip: &[bool],
         scratch: &mut PrefilterScratch,
         out: &mut Vec<u32>,
     ) {
         let gi = self.layout.group_of(v);
-        self.scan_group(gi, v, scratch);
+        self.scan_group(gi, v, scan, scratch);
         let hits = std::mem::take(&mut scratch.hits);
         let always = scratch.trimmed_always(gi, &self.groups[gi].always, skip);
         out.clear();
@@ -302,15 +363,20 @@ impl Prefilter {
 
     /// Leaves in `scratch.hits` the rules of group `gi` whose fast
     /// pattern occurs in `v` (or whose buffer `v` lacks), sorted, no
-    /// repeats: the family's hits, kept for the group's members.
-    fn scan_group(&self, gi: usize, v: &View<'_, '_>, scratch: &mut PrefilterScratch) {
+    /// repeats: the family's hits, kept for the group's members. Payload
+    /// patterns come from the matcher of pass `scan` only.
+    fn scan_group(&self, gi: usize, v: &View<'_, '_>, scan: Scan, scratch: &mut PrefilterScratch) {
         let g = &self.groups[gi];
         let hits = &mut scratch.hits;
         hits.clear();
         let Some(fam) = self.families.get(g.family) else {
             return;
         };
-        for m in &fam.matchers {
+        for m in fam
+            .matchers
+            .iter()
+            .filter(|m| m.scan.map_or(true, |s| s == scan))
+        {
             match buffer_bytes(v, m.buffer) {
                 Some(bytes) => m.matcher.scan(bytes, &mut scratch.scan, hits),
                 None => m.matcher.all_rules(hits),
@@ -352,7 +418,33 @@ fn merge_sorted(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
 
 #[cfg(test)]
 mod merge_tests {
-    use super::merge_sorted;
+    use super::{merge_sorted, Scan, StreamMode};
+
+    #[test]
+    fn each_pass_serves_the_rules_that_read_its_bytes() {
+        use StreamMode as M;
+        let readers = |scan: Scan| {
+            [M::Packet, M::Stream, M::StreamAndPacket, M::StreamOnly]
+                .into_iter()
+                .filter(|m| scan.reads(*m))
+                .collect::<Vec<_>>()
+        };
+        // CompiledRule::matches: a payload that went into the stream is
+        // read by packet and positional rules only; otherwise by all but
+        // stream-only rules; the stream by all but packet rules.
+        assert_eq!(
+            readers(Scan::PacketInStream),
+            [M::Packet, M::StreamAndPacket]
+        );
+        assert_eq!(
+            readers(Scan::Packet),
+            [M::Packet, M::Stream, M::StreamAndPacket]
+        );
+        assert_eq!(
+            readers(Scan::Stream),
+            [M::Stream, M::StreamAndPacket, M::StreamOnly]
+        );
+    }
 
     #[test]
     fn union_in_order_without_repeats() {

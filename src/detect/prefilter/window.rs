@@ -512,7 +512,14 @@ mod tests {
         let mut out = Vec::new();
         let mut folded = Vec::new();
         fold_padded(hay, &mut folded);
-        f.scan(hay, &folded, &mut stamps, 1, &mut WindowScratch::default(), &mut out);
+        f.scan(
+            hay,
+            &folded,
+            &mut stamps,
+            1,
+            &mut WindowScratch::default(),
+            &mut out,
+        );
         out.sort_unstable();
         out
     }
@@ -530,15 +537,15 @@ mod tests {
     #[test]
     fn every_length_case_and_position() {
         let pats: Vec<(&[u8], bool)> = vec![
-            (b"~", false),          // 0
-            (b"Q", true),           // 1
-            (b"ab", false),         // 2
-            (b"AbC", true),         // 3
-            (b"\0\0\0\0\0", false), // 4
-            (b"GET /index", false), // 5
-            (b"get /INDEX", true),  // 6
+            (b"~", false),            // 0
+            (b"Q", true),             // 1
+            (b"ab", false),           // 2
+            (b"AbC", true),           // 3
+            (b"\0\0\0\0\0", false),   // 4
+            (b"GET /index", false),   // 5
+            (b"get /INDEX", true),    // 6
             (b"\0\0\0\0ogin", false), // 7
-            (b"tail", false),       // 8
+            (b"tail", false),         // 8
         ];
         let f = build(&pats);
         assert_eq!(found(&f, b"GET /index.html"), vec![5, 6]);
@@ -567,7 +574,14 @@ mod tests {
         assert_eq!(out, vec![0]);
         // A new generation: the zero window's bit is set again.
         out.clear();
-        f.scan(b"zzzz\0\0\0\0", b"zzzz\0\0\0\0\0\0\0", &mut stamps, 2, &mut scratch, &mut out);
+        f.scan(
+            b"zzzz\0\0\0\0",
+            b"zzzz\0\0\0\0\0\0\0",
+            &mut stamps,
+            2,
+            &mut scratch,
+            &mut out,
+        );
         out.sort_unstable();
         assert_eq!(out, vec![0, 1]);
         assert_eq!(scratch.copies[0].long_map, f.long_map);
@@ -579,7 +593,14 @@ mod tests {
         let f = build(&pats);
         let mut stamps = vec![7];
         let mut out = Vec::new();
-        f.scan(b"abcd", b"abcd\0\0\0", &mut stamps, 7, &mut WindowScratch::default(), &mut out);
+        f.scan(
+            b"abcd",
+            b"abcd\0\0\0",
+            &mut stamps,
+            7,
+            &mut WindowScratch::default(),
+            &mut out,
+        );
         assert!(out.is_empty());
     }
 }
