@@ -24,11 +24,12 @@ use super::actions::{bits_use, ip_only_compatible};
 use super::content::{compile_content, matches as list_matches, Step};
 use super::keywords::bits::{BitNames, BitsOp, FlowBits, XbitsOp};
 use super::keywords::byte::{ByteVars, VarNames};
-use super::keywords::pcre::CompiledPcre;
+use super::keywords::pcre::{check_all, CompiledPcre};
 use super::keywords::threshold::ThresholdSpec;
 use super::packet::{condition_matches, proto_matches, View};
 use super::prefilter::{fast_pattern, Prefilter, PrefilterScratch, PrefilterSettings};
 use super::support::inactive_reason;
+use crate::rule::keywords::pcre::Pcre;
 
 /// A problem building the engine.
 #[derive(Debug, Error)]
@@ -365,6 +366,20 @@ impl Engine {
         })
     }
 
+    /// Checks the pcre patterns of every rule of `rules` the engine could
+    /// evaluate, on every core, each distinct pattern once, so that
+    /// [`Engine::why_inactive`], [`Engine::is_active`] and
+    /// [`EngineBuilder::build`] find them checked instead of compiling
+    /// them one by one. Changes no result, only when the work is done.
+    pub fn check_patterns(rules: &[LoadedRule]) {
+        let pcres: Vec<&Pcre> = rules
+            .iter()
+            .filter(|lr| inactive_reason(&lr.rule).is_none())
+            .flat_map(|lr| rule_pcres(&lr.rule))
+            .collect();
+        check_all(&pcres);
+    }
+
     /// The compiled rules, in load order.
     pub fn rules(&self) -> &[CompiledRule] {
         &self.rules
@@ -602,6 +617,18 @@ fn compile_rule(
     })
 }
 
+/// The pcre of `r` that [`compile_step`] compiles (those without a
+/// capture into a variable).
+fn rule_pcres(r: &crate::rule::Rule) -> impl Iterator<Item = &Pcre> {
+    r.lists
+        .iter()
+        .flat_map(|l| &l.matches)
+        .filter_map(|m| match m {
+            Match::Pcre(p) if p.captures.is_none() => Some(p),
+            _ => None,
+        })
+}
+
 /// Compiles one payload-list (or `base64_data`-list) match.
 fn compile_step(m: &Match) -> Result<Step, String> {
     Ok(match m {
@@ -650,9 +677,23 @@ impl EngineBuilder {
         let mut inactive = Vec::new();
         let mut names = BitNames::default();
         let mut fps = Vec::new();
-        for lr in &set.rules {
+        let reasons: Vec<Option<String>> = set
+            .rules
+            .iter()
+            .map(|lr| inactive_reason(&lr.rule))
+            .collect();
+        // The pcre checks are most of the build: done first, on every core.
+        let pcres: Vec<&Pcre> = set
+            .rules
+            .iter()
+            .zip(&reasons)
+            .filter(|(_, why)| why.is_none())
+            .flat_map(|(lr, _)| rule_pcres(&lr.rule))
+            .collect();
+        check_all(&pcres);
+        for (lr, why) in set.rules.iter().zip(reasons) {
             let r = &lr.rule;
-            let compiled = match inactive_reason(r) {
+            let compiled = match why {
                 Some(why) => Err(why),
                 None => compile_rule(lr, &mut names, classes),
             };

@@ -9,7 +9,9 @@
 //! once to check the pattern (the error is the rule's reason to be
 //! inactive) and drops the program; the first [`CompiledPcre::search`]
 //! compiles it again and keeps it (a `OnceLock`, shared by every worker).
-//! Only the patterns that traffic reaches cost memory. Compiling is
+//! Only the patterns that traffic reaches cost memory. The check's outcome
+//! is kept per distinct pattern and flags ([`check_all`] checks a rule
+//! set's patterns on every core before an engine build). Compiling is
 //! deterministic, so the second compile succeeds as the first did; if it
 //! did not, the search reports [`PcreOutcome::LimitHit`] rather than
 //! panicking.
@@ -40,7 +42,10 @@
 //! negated classes made UTF-8 automata of tens of MB per pattern.
 
 mod byteset;
+mod checked;
 mod translate;
+
+pub use checked::check_all;
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -197,12 +202,11 @@ fn build(pcre: &Pcre, force_backtracking: bool) -> Result<(Compiled, PcreEngine)
 }
 
 impl CompiledPcre {
-    /// Checks `pcre` by compiling it (once per rule, at engine build
-    /// time); the program is compiled again, and kept, on first search.
+    /// Checks `pcre` by compiling it (once per distinct pattern and flags
+    /// in the process, see [`check_all`]); the program is compiled again,
+    /// and kept, on first search.
     pub fn compile(pcre: &Pcre) -> Result<CompiledPcre, PcreError> {
-        let (compiled, engine) = build(pcre, false)?;
-        // Checked; the program is built again on first search.
-        drop(compiled);
+        let engine = checked::check(pcre)?;
         Ok(CompiledPcre {
             source: pcre.clone(),
             inner: OnceLock::new(),
