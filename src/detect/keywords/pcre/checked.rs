@@ -7,7 +7,8 @@
 //! A check compiles the pattern exactly as the first search will
 //! (`super::build`) and keeps only its outcome (the engine or the error),
 //! never the program: compiling is deterministic, so the outcome is the
-//! same every time. Memory is capped: past [`MAX_KEPT`] outcomes, new
+//! same every time. A pattern the `regex` engine surely compiles
+//! (`super::precheck`: parsed, NFA size bounded) is not compiled at all. Memory is capped: past [`MAX_KEPT`] outcomes, new
 //! patterns are checked every time instead of kept.
 
 use std::collections::HashMap;
@@ -47,8 +48,12 @@ fn lookup(map: &Kept, pcre: &Pcre) -> Option<Outcome> {
         .map(|(_, o)| o.clone())
 }
 
-/// Compiles `pcre` (without the lock held) and drops the program.
+/// Compiles `pcre` (without the lock held) and drops the program; a
+/// pattern that surely compiles on the `regex` engine is not compiled.
 fn compile(pcre: &Pcre) -> Outcome {
+    if let Some(engine) = super::surely_regex(pcre) {
+        return Ok(engine);
+    }
     super::build(pcre, false).map(|(_program, engine)| engine)
 }
 

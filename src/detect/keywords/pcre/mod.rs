@@ -43,6 +43,7 @@
 
 mod byteset;
 mod checked;
+mod precheck;
 mod translate;
 
 pub use checked::check_all;
@@ -199,6 +200,16 @@ fn build(pcre: &Pcre, force_backtracking: bool) -> Result<(Compiled, PcreEngine)
             PcreEngine::Backtracking(why),
         ),
     })
+}
+
+/// The engine for `pcre` when it surely compiles on the `regex` engine
+/// ([`precheck`]: parsed and size-bounded, not compiled); `None` when only
+/// compiling [`build`] can tell.
+fn surely_regex(pcre: &Pcre) -> Option<PcreEngine> {
+    let t = translate(&pcre.pattern, opts(pcre), Target::Regex).ok()?;
+    (t.needs_backtracker.is_none()
+        && precheck::surely_compiles(&t.text, REGEX_SIZE_LIMIT, NEST_LIMIT))
+    .then_some(PcreEngine::Regex)
 }
 
 impl CompiledPcre {
