@@ -202,6 +202,16 @@ fn build(pcre: &Pcre, force_backtracking: bool) -> Result<(Compiled, PcreEngine)
     })
 }
 
+/// The engine `pcre` runs on if it compiles: the one [`build`] gives on
+/// success, read from the translation alone.
+fn assumed_engine(pcre: &Pcre) -> Result<PcreEngine, PcreError> {
+    let t = translate(&pcre.pattern, opts(pcre), Target::Regex).map_err(|e| error(pcre, e))?;
+    Ok(match t.needs_backtracker {
+        None => PcreEngine::Regex,
+        Some(why) => PcreEngine::Backtracking(why),
+    })
+}
+
 /// The engine for `pcre` when it surely compiles on the `regex` engine
 /// ([`precheck`]: parsed and size-bounded, not compiled); `None` when only
 /// compiling [`build`] can tell.
@@ -225,6 +235,29 @@ impl CompiledPcre {
             negated: pcre.negated,
             relative: pcre.relative,
         })
+    }
+
+    /// `pcre` as if it compiles, with the engine it would then run on,
+    /// from the translation alone (no compile; a pattern that does not
+    /// translate is still an error). For an engine build that assembles
+    /// while the patterns are checked, then confirms with
+    /// [`compiles_as_assumed`](Self::compiles_as_assumed).
+    pub fn compile_assumed(pcre: &Pcre) -> Result<CompiledPcre, PcreError> {
+        let engine = assumed_engine(pcre)?;
+        Ok(CompiledPcre {
+            source: pcre.clone(),
+            inner: OnceLock::new(),
+            engine,
+            negated: pcre.negated,
+            relative: pcre.relative,
+        })
+    }
+
+    /// Whether checking `pcre` ([`compile`](Self::compile)) gives what
+    /// [`compile_assumed`](Self::compile_assumed) gave: the same engine,
+    /// or the same error.
+    pub fn compiles_as_assumed(pcre: &Pcre) -> bool {
+        checked::check(pcre) == assumed_engine(pcre)
     }
 
     /// Compiles `pcre` for the backtracking engine even when `regex` could
