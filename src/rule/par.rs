@@ -105,10 +105,15 @@ mod tests {
 
     #[test]
     fn thread_count_bounds() {
+        let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        // Fewer items than one thread's minimum: the caller alone.
         assert_eq!(threads_for(0, 10), 1);
         assert_eq!(threads_for(5, 10), 1);
-        assert!(threads_for(1_000_000, 1) >= 1);
-        assert_eq!(threads_for(10, 0).max(1), threads_for(10, 0));
+        // 25 items, at least 10 each: at most 2 threads.
+        assert_eq!(threads_for(25, 10), cores.min(2));
+        // Plenty of work: every core. A minimum of 0 counts as 1.
+        assert_eq!(threads_for(1_000_000, 1), cores);
+        assert_eq!(threads_for(3, 0), cores.min(3));
     }
 
     #[test]
