@@ -804,7 +804,9 @@ mod tests {
         assert_eq!(sids, [1, 3]);
         assert_eq!(engine.inactive().len(), 1);
         assert_eq!(engine.inactive()[0].0, 2);
-        assert!(engine.inactive()[0].1.starts_with("pcre /(?:[a-z]{1000}){1000}/"));
+        assert!(engine.inactive()[0]
+            .1
+            .starts_with("pcre /(?:[a-z]{1000}){1000}/"));
         assert_eq!(
             Engine::why_inactive(&set.rules[1]).as_deref(),
             Some(engine.inactive()[0].1.as_str())
