@@ -784,6 +784,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn parallel_load_keeps_file_order_and_reports_deep_lists() {
+        // Enough rules for several threads; a too-deeply nested list and a
+        // duplicate sid among them.
+        let mut text = String::new();
+        for i in 0..1500 {
+            text.push_str(&format!(
+                "alert tcp any any -> any any (msg:\"r{i}\"; content:\"a\"; sid:{};)\n",
+                i + 1
+            ));
+        }
+        let deep = format!("{}1.2.3.4{}", "[".repeat(5000), "]".repeat(5000));
+        text.push_str(&format!("alert tcp {deep} any -> any any (sid:9999;)\n"));
+        text.push_str("alert tcp any any -> any any (msg:\"dup\"; sid:7;)\n");
+        let vars = crate::config::Vars::builtin();
+        let set = load_str(&text, &LoadOptions::new(&vars));
+        let sids: Vec<u32> = set.rules.iter().filter_map(|r| r.rule.sid).collect();
+        let want: Vec<u32> = (1..=1500).collect();
+        assert_eq!(sids, want);
+        assert_eq!(set.diagnostics.len(), 2);
+        assert_eq!(set.diagnostics[0].line, 1501);
+        assert_eq!(set.diagnostics[0].column, 75);
+        assert!(matches!(
+            &set.diagnostics[0].kind,
+            RuleErrorKind::Syntax(m) if m == "list nested deeper than 64 levels"
+        ));
+        assert_eq!(set.diagnostics[1].line, 1502);
+        assert!(matches!(
+            set.diagnostics[1].kind,
+            RuleErrorKind::DuplicateSid { sid: 7, .. }
+        ));
+    }
+
+    #[test]
     fn sid_sniffing() {
         assert_eq!(sniff_sid("alert x (msg:\"a\"; sid: 42; rev:1;"), Some(42));
         assert_eq!(sniff_sid("alert x (msg:\"consid:1\"; sid:7;)"), Some(7));
