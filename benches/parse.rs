@@ -5,15 +5,21 @@
 //!
 //! The files are read into memory once; each iteration loads them with
 //! `load_str` as `load_paths` would (one loader, duplicate sids checked
-//! across files). Skips with a message when the folder is absent.
+//! across files). A second benchmark is `bench`'s `load_seconds`: the
+//! files read and loaded (`load_paths`) and the engine built (pcre
+//! checks, prefilter). Both use every core. The pcre check outcomes are
+//! kept per process, so only the first iteration compiles patterns: the
+//! cold number is what `rulewire bench` reports as `load_seconds`. Skips with a message when the
+//! folder is absent.
 //!
 //! Run: `cargo bench --bench parse`.
 
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use rulewire::config::Vars;
-use rulewire::rule::{load_str, LoadOptions};
+use rulewire::config::{Classifications, Vars};
+use rulewire::detect::EngineBuilder;
+use rulewire::rule::{load_paths, load_str, LoadOptions};
 
 fn shared_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("RULEWIRE_SHARED")
@@ -79,6 +85,15 @@ fn et_open(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("parse+validate 24,827 active rules", |b| {
         b.iter_with_large_drop(|| load_str(&text, &opts))
+    });
+    let classes = Classifications::builtin();
+    group.bench_function("load_paths + engine build (bench's load_seconds)", |b| {
+        b.iter_with_large_drop(|| {
+            let set = load_paths(std::slice::from_ref(&dir), &opts);
+            EngineBuilder::default()
+                .build(&set, &classes)
+                .expect("engine builds")
+        })
     });
     group.finish();
 }

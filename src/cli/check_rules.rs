@@ -100,6 +100,8 @@ pub fn run(args: &CheckRulesArgs) -> Result<i32, String> {
     let mut opts = LoadOptions::new(&vars);
     opts.uncomment = args.uncomment;
     let set = load_paths(&args.paths, &opts);
+    // Every pcre once, on every core, before the per-rule checks below.
+    Engine::check_patterns(&set.rules);
     let summary = summarize(&set, &vars);
     if let Some(path) = &args.write_active {
         write_active(path, &set)?;

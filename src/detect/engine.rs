@@ -24,11 +24,13 @@ use super::actions::{bits_use, ip_only_compatible};
 use super::content::{compile_content, matches as list_matches, Step};
 use super::keywords::bits::{BitNames, BitsOp, FlowBits, XbitsOp};
 use super::keywords::byte::{ByteVars, VarNames};
-use super::keywords::pcre::CompiledPcre;
+use super::keywords::pcre::{check_all, CompiledPcre};
 use super::keywords::threshold::ThresholdSpec;
 use super::packet::{condition_matches, proto_matches, View};
 use super::prefilter::{fast_pattern, Prefilter, PrefilterScratch, PrefilterSettings, Scan};
 use super::support::inactive_reason;
+use crate::rule::keywords::pcre::Pcre;
+use crate::rule::par::map_in_order;
 
 /// A problem building the engine.
 #[derive(Debug, Error)]
@@ -361,8 +363,28 @@ impl Engine {
     /// cannot run is a reason too.
     pub fn why_inactive(rule: &LoadedRule) -> Option<String> {
         inactive_reason(&rule.rule).or_else(|| {
-            compile_rule(rule, &mut BitNames::default(), &Classifications::default()).err()
+            compile_rule(
+                rule,
+                &mut BitNames::default(),
+                &Classifications::default(),
+                Patterns::Checked,
+            )
+            .err()
         })
+    }
+
+    /// Checks the pcre patterns of every rule of `rules` the engine could
+    /// evaluate, on every core, each distinct pattern once, so that
+    /// [`Engine::why_inactive`], [`Engine::is_active`] and
+    /// [`EngineBuilder::build`] find them checked instead of compiling
+    /// them one by one. Changes no result, only when the work is done.
+    pub fn check_patterns(rules: &[LoadedRule]) {
+        let pcres: Vec<&Pcre> = rules
+            .iter()
+            .filter(|lr| inactive_reason(&lr.rule).is_none())
+            .flat_map(|lr| rule_pcres(&lr.rule))
+            .collect();
+        check_all(&pcres);
     }
 
     /// The compiled rules, in load order.
@@ -495,6 +517,7 @@ fn compile_rule(
     lr: &LoadedRule,
     names: &mut BitNames,
     classes: &Classifications,
+    patterns: Patterns,
 ) -> Result<CompiledRule, String> {
     let r = &lr.rule;
     let mut payload = Vec::new();
@@ -506,7 +529,7 @@ fn compile_rule(
             &mut payload
         };
         for m in &l.matches {
-            into.push(compile_step(m)?);
+            into.push(compile_step(m, patterns)?);
         }
     }
     // The base64_data list hangs off the (only, see `inactive_reason`)
@@ -616,8 +639,20 @@ fn compile_rule(
     })
 }
 
+/// The pcre of `r` that [`compile_step`] compiles (those without a
+/// capture into a variable).
+fn rule_pcres(r: &crate::rule::Rule) -> impl Iterator<Item = &Pcre> {
+    r.lists
+        .iter()
+        .flat_map(|l| &l.matches)
+        .filter_map(|m| match m {
+            Match::Pcre(p) if p.captures.is_none() => Some(p),
+            _ => None,
+        })
+}
+
 /// Compiles one payload-list (or `base64_data`-list) match.
-fn compile_step(m: &Match) -> Result<Step, String> {
+fn compile_step(m: &Match, patterns: Patterns) -> Result<Step, String> {
     Ok(match m {
         Match::Content(c) => Step::Content(compile_content(c)),
         Match::IsDataAt(i) => Step::IsDataAt(i.clone()),
@@ -625,7 +660,11 @@ fn compile_step(m: &Match) -> Result<Step, String> {
             if p.captures.is_some() {
                 return Err("pcre capture into a variable".into());
             }
-            let c = CompiledPcre::compile(p).map_err(|e| e.to_string())?;
+            let c = match patterns {
+                Patterns::Checked => CompiledPcre::compile(p),
+                Patterns::Assumed => CompiledPcre::compile_assumed(p),
+            }
+            .map_err(|e| e.to_string())?;
             let anchored =
                 p.flags.anchored || p.pattern.starts_with('^') || p.pattern.starts_with("\\A");
             Step::Pcre(Box::new(c), anchored)
@@ -660,15 +699,51 @@ impl EngineBuilder {
         classes: &Classifications,
         settings: PrefilterSettings,
     ) -> Result<Engine, BuildError> {
+        let reasons = map_in_order(&set.rules, 512, || (), |_, lr| inactive_reason(&lr.rule));
+        let pcres: Vec<&Pcre> = set
+            .rules
+            .iter()
+            .zip(&reasons)
+            .filter(|(_, why)| why.is_none())
+            .flat_map(|(lr, _)| rule_pcres(&lr.rule))
+            .collect();
+        // Checking the pcre (compiling the ones that may fail) is most of
+        // the build: it runs on every core while this thread assembles the
+        // engine as if every pattern compiles, as nearly all do. When the
+        // checks agree, that engine is the one; otherwise it is assembled
+        // again with what the checks found.
+        let assumed = std::thread::scope(|s| {
+            let checks = s.spawn(|| check_all(&pcres));
+            let assumed = self.assemble(set, classes, &reasons, settings, Patterns::Assumed);
+            if let Err(panic) = checks.join() {
+                std::panic::resume_unwind(panic);
+            }
+            assumed
+        });
+        if pcres.iter().all(|p| CompiledPcre::compiles_as_assumed(p)) {
+            return assumed;
+        }
+        self.assemble(set, classes, &reasons, settings, Patterns::Checked)
+    }
+
+    /// Compiles the rules not left out by `reasons` and indexes them.
+    fn assemble(
+        &self,
+        set: &RuleSet,
+        classes: &Classifications,
+        reasons: &[Option<String>],
+        settings: PrefilterSettings,
+        patterns: Patterns,
+    ) -> Result<Engine, BuildError> {
         let mut rules = Vec::new();
         let mut inactive = Vec::new();
         let mut names = BitNames::default();
         let mut fps = Vec::new();
-        for lr in &set.rules {
+        for (lr, why) in set.rules.iter().zip(reasons) {
             let r = &lr.rule;
-            let compiled = match inactive_reason(r) {
-                Some(why) => Err(why),
-                None => compile_rule(lr, &mut names, classes),
+            let compiled = match why {
+                Some(why) => Err(why.clone()),
+                None => compile_rule(lr, &mut names, classes, patterns),
             };
             match compiled {
                 Ok(c) => {
@@ -693,6 +768,16 @@ impl EngineBuilder {
     }
 }
 
+/// How [`compile_rule`] learns whether a pcre compiles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Patterns {
+    /// Checked ([`CompiledPcre::compile`]): the answer.
+    Checked,
+    /// Assumed to compile ([`CompiledPcre::compile_assumed`]); the caller
+    /// confirms with [`CompiledPcre::compiles_as_assumed`].
+    Assumed,
+}
+
 /// An engine behind an `Arc`, as workers share it.
 pub type SharedEngine = Arc<Engine>;
 
@@ -711,6 +796,36 @@ mod tests {
         let mut e = Vec::new();
         union_sorted(&mut e, &[3], &mut tmp);
         assert_eq!(e, [3]);
+    }
+
+    #[test]
+    fn pcre_that_does_not_compile_leaves_its_rule_out() {
+        // The second pattern passes translation (so the build first
+        // assumes it compiles) but its NFA is past the regex size limit:
+        // the checks find it and the engine is assembled again without it.
+        let text = concat!(
+            "alert tcp any any -> any any (msg:\"ok\"; content:\"abc\"; pcre:\"/abc[0-9]+/\"; sid:1;)\n",
+            "alert tcp any any -> any any (msg:\"big\"; content:\"abc\"; pcre:\"/(?:[a-z]{1000}){1000}/\"; sid:2;)\n",
+            "alert tcp any any -> any any (msg:\"bt\"; content:\"abc\"; pcre:\"/(a)\\1/\"; sid:3;)\n",
+        );
+        let vars = crate::config::Vars::builtin();
+        let set = crate::rule::load_str(text, &crate::rule::LoadOptions::new(&vars));
+        assert_eq!(set.rules.len(), 3);
+        let engine = EngineBuilder::default()
+            .build(&set, &Classifications::default())
+            .unwrap();
+        let sids: Vec<u32> = engine.rules().iter().map(|r| r.sid).collect();
+        assert_eq!(sids, [1, 3]);
+        assert_eq!(engine.inactive().len(), 1);
+        assert_eq!(engine.inactive()[0].0, 2);
+        assert!(engine.inactive()[0]
+            .1
+            .starts_with("pcre /(?:[a-z]{1000}){1000}/"));
+        assert_eq!(
+            Engine::why_inactive(&set.rules[1]).as_deref(),
+            Some(engine.inactive()[0].1.as_str())
+        );
+        assert!(Engine::is_active(&set.rules[0]) && Engine::is_active(&set.rules[2]));
     }
 
     #[test]

@@ -14,6 +14,12 @@
 //! same gid and sid, a later rule with the same or an older rev is an
 //! error and is dropped; a later rule with a newer rev replaces the loaded
 //! one, with a warning. Both messages point at both rules.
+//!
+//! A load runs on every core ([`super::par`]): files are read, split into
+//! logical rules (serial line scanning), the rules parsed, built, checked
+//! and resolved in parallel, then merged in file order, where the
+//! duplicate check runs. The result (rule order, errors and warnings and
+//! their order) is the same whatever the number of threads.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -150,39 +156,107 @@ impl RuleSet {
 
 /// Loads rules from a string (no path in locations).
 pub fn load_str(text: &str, opts: &LoadOptions<'_>) -> RuleSet {
-    let mut l = Loader::new(opts);
-    l.add_source(text.as_bytes(), None);
-    l.finish()
+    load_sources(
+        &[Source::Text {
+            bytes: text.as_bytes().into(),
+            path: None,
+        }],
+        opts,
+    )
 }
 
 /// Loads one rule file. An unreadable file gives one `Io` error.
 pub fn load_file(path: &Path, opts: &LoadOptions<'_>) -> RuleSet {
-    let mut l = Loader::new(opts);
-    l.add_file(path);
-    l.finish()
+    load_sources(&[read_source(path)], opts)
 }
 
 /// Loads files and directories (every `*.rules` file inside a directory,
 /// sorted by name, not recursing) into one set; duplicate sids are
 /// checked across all of them.
 pub fn load_paths<P: AsRef<Path>>(paths: &[P], opts: &LoadOptions<'_>) -> RuleSet {
-    let mut l = Loader::new(opts);
+    let mut files: Vec<Result<PathBuf, RuleError>> = Vec::new();
     for p in paths {
         let p = p.as_ref();
         if p.is_dir() {
             match rules_in_dir(p) {
-                Ok(files) => {
-                    for f in files {
-                        l.add_file(&f);
-                    }
-                }
-                Err(e) => l.io_error(p, &e),
+                Ok(found) => files.extend(found.into_iter().map(Ok)),
+                Err(e) => files.push(Err(io_error(p, &e))),
             }
         } else {
-            l.add_file(p);
+            files.push(Ok(p.to_path_buf()));
         }
     }
-    l.finish()
+    // Read on every core too (copying tens of MB out of the page cache).
+    let sources = super::par::map_in_order(
+        &files,
+        1,
+        || (),
+        |_, f| match f {
+            Ok(path) => read_source(path),
+            Err(e) => Source::Failed(e.clone()),
+        },
+    );
+    load_sources(&sources, opts)
+}
+
+/// One file's bytes, or why it could not be read.
+enum Source<'b> {
+    Text {
+        bytes: std::borrow::Cow<'b, [u8]>,
+        path: Option<Arc<Path>>,
+    },
+    Failed(RuleError),
+}
+
+fn read_source(path: &Path) -> Source<'static> {
+    match std::fs::read(path) {
+        Ok(bytes) => Source::Text {
+            bytes: bytes.into(),
+            path: Some(Arc::from(path)),
+        },
+        Err(e) => Source::Failed(io_error(path, &e)),
+    }
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> RuleError {
+    RuleError {
+        path: Some(Arc::from(path)),
+        line: 0,
+        column: 0,
+        sid: None,
+        severity: Severity::Error,
+        kind: RuleErrorKind::Io(e.to_string()),
+        source_line: String::new(),
+        related: None,
+    }
+}
+
+/// The whole load: files into units (serial, cheap line scanning), units
+/// into rules and diagnostics (on every core, [`super::par`]), then, in
+/// file order, the diagnostics kept and the rules checked for duplicate
+/// sids (serial: the outcome depends on order).
+fn load_sources(sources: &[Source<'_>], opts: &LoadOptions<'_>) -> RuleSet {
+    let mut units = Vec::new();
+    for s in sources {
+        match s {
+            Source::Text { bytes, path } => scan(bytes, path, opts.uncomment, &mut units),
+            Source::Failed(e) => units.push(Unit::Failed(e.clone())),
+        }
+    }
+    // A unit costs a few microseconds: 256 per thread at least, so small
+    // loads stay on the calling thread.
+    let outcomes = super::par::map_in_order(&units, 256, || Worker::new(opts), Worker::unit);
+    let mut set = Merger::default();
+    for (unit, outcome) in units.iter().zip(outcomes) {
+        if let Unit::Failed(e) = unit {
+            set.diags.push(e.clone());
+        }
+        set.diags.extend(outcome.diags);
+        if let Some(rule) = outcome.rule {
+            set.insert(rule, || unit.first_line());
+        }
+    }
+    set.finish()
 }
 
 fn rules_in_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
@@ -230,15 +304,6 @@ impl SourceMap<'_> {
             None => (0, 0, ""),
         }
     }
-}
-
-struct Loader<'o, 'v> {
-    opts: &'o LoadOptions<'v>,
-    resolver: Resolver<'v>,
-    rules: Vec<Option<LoadedRule>>,
-    by_sid: HashMap<(u32, u32), usize>,
-    diags: Vec<RuleError>,
-    heads: syntax::HeadCache,
 }
 
 /// Whether the text after the leading `#`s and blanks begins with an
@@ -318,80 +383,125 @@ fn sniff_sid(text: &str) -> Option<u32> {
     None
 }
 
-impl<'o, 'v> Loader<'o, 'v> {
-    fn new(opts: &'o LoadOptions<'v>) -> Loader<'o, 'v> {
-        Loader {
+/// A logical rule found by the line scan, still unparsed.
+enum Unit<'a> {
+    /// An active rule: its physical lines (more than one when continued
+    /// with `\`), each with its 1-based number, `\r` stripped.
+    Active {
+        parts: Vec<(u32, &'a [u8])>,
+        path: &'a Option<Arc<Path>>,
+    },
+    /// A comment line that may be a commented-out rule (`uncomment`).
+    Commented {
+        line: u32,
+        bytes: &'a [u8],
+        path: &'a Option<Arc<Path>>,
+    },
+    /// A file that could not be read.
+    Failed(RuleError),
+}
+
+impl Unit<'_> {
+    /// The unit's first physical line (for a duplicate-sid message).
+    fn first_line(&self) -> String {
+        let bytes = match self {
+            Unit::Active { parts, .. } => parts.first().map_or(&[][..], |p| p.1),
+            Unit::Commented { bytes, .. } => bytes,
+            Unit::Failed(_) => &[],
+        };
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+/// Splits a file into units: comments and blank lines skipped (kept as
+/// [`Unit::Commented`] candidates with `uncomment`), continuation lines
+/// joined to their rule.
+fn scan<'a>(
+    bytes: &'a [u8],
+    path: &'a Option<Arc<Path>>,
+    uncomment: bool,
+    units: &mut Vec<Unit<'a>>,
+) {
+    let mut lines = Lines { rest: Some(bytes) }.enumerate();
+    while let Some((idx, raw_line)) = lines.next() {
+        let line_no = idx as u32 + 1;
+        let raw_line = strip_cr(raw_line);
+        let first = raw_line.iter().position(|b| !matches!(b, b' ' | b'\t'));
+        let Some(first) = first else { continue };
+        if raw_line.get(first) == Some(&b'#') {
+            if uncomment && looks_like_commented_rule(raw_line) {
+                units.push(Unit::Commented {
+                    line: line_no,
+                    bytes: raw_line,
+                    path,
+                });
+            }
+            continue;
+        }
+        // An active rule, possibly continued over several lines.
+        let mut parts: Vec<(u32, &[u8])> = vec![(line_no, raw_line)];
+        loop {
+            let last = parts.last().map_or(&[][..], |p| p.1);
+            let trimmed = last.trim_ascii_end();
+            if !trimmed.ends_with(b"\\") {
+                break;
+            }
+            match lines.next() {
+                Some((i, next)) => parts.push((i as u32 + 1, strip_cr(next))),
+                None => break,
+            }
+        }
+        units.push(Unit::Active { parts, path });
+    }
+}
+
+/// What one unit gave: its diagnostics in order, and the rule if it loaded.
+#[derive(Default)]
+struct Outcome {
+    diags: Vec<RuleError>,
+    rule: Option<LoadedRule>,
+}
+
+/// One thread's share of the load: units into rules, with its own caches.
+struct Worker<'o, 'v> {
+    opts: &'o LoadOptions<'v>,
+    resolver: Resolver<'v>,
+    heads: syntax::HeadCache,
+}
+
+impl<'o, 'v> Worker<'o, 'v> {
+    fn new(opts: &'o LoadOptions<'v>) -> Worker<'o, 'v> {
+        Worker {
             opts,
             resolver: Resolver::new(opts.vars),
-            rules: Vec::new(),
-            by_sid: HashMap::new(),
-            diags: Vec::new(),
             heads: syntax::HeadCache::default(),
         }
     }
 
-    fn io_error(&mut self, path: &Path, e: &std::io::Error) {
-        self.diags.push(RuleError {
-            path: Some(Arc::from(path)),
-            line: 0,
-            column: 0,
-            sid: None,
-            severity: Severity::Error,
-            kind: RuleErrorKind::Io(e.to_string()),
-            source_line: String::new(),
-            related: None,
-        });
-    }
-
-    fn add_file(&mut self, path: &Path) {
-        match std::fs::read(path) {
-            Ok(bytes) => self.add_source(&bytes, Some(Arc::from(path))),
-            Err(e) => self.io_error(path, &e),
-        }
-    }
-
-    fn add_source(&mut self, bytes: &[u8], path: Option<Arc<Path>>) {
-        let mut lines = Lines { rest: Some(bytes) }.enumerate();
-        while let Some((idx, raw_line)) = lines.next() {
-            let line_no = idx as u32 + 1;
-            let raw_line = strip_cr(raw_line);
-            let first = raw_line.iter().position(|b| !matches!(b, b' ' | b'\t'));
-            let Some(first) = first else { continue };
-            if raw_line.get(first) == Some(&b'#') {
-                if self.opts.uncomment && looks_like_commented_rule(raw_line) {
-                    if let Ok(text) = std::str::from_utf8(raw_line) {
-                        if syntax::is_commented_rule(text) {
-                            let map = SourceMap {
-                                segments: vec![Segment {
-                                    start: 0,
-                                    line: line_no,
-                                    phys: text,
-                                }],
-                            };
-                            self.add_rule(text, &map, true, &path);
-                        }
+    fn unit(&mut self, unit: &Unit<'_>) -> Outcome {
+        let mut out = Outcome::default();
+        match unit {
+            Unit::Active { parts, path } => self.add_active(parts, path, &mut out),
+            Unit::Commented { line, bytes, path } => {
+                if let Ok(text) = std::str::from_utf8(bytes) {
+                    if syntax::is_commented_rule(text) {
+                        let map = SourceMap {
+                            segments: vec![Segment {
+                                start: 0,
+                                line: *line,
+                                phys: text,
+                            }],
+                        };
+                        self.add_rule(text, &map, true, path, &mut out);
                     }
                 }
-                continue;
             }
-            // An active rule, possibly continued over several lines.
-            let mut parts: Vec<(u32, &[u8])> = vec![(line_no, raw_line)];
-            loop {
-                let last = parts.last().map_or(&[][..], |p| p.1);
-                let trimmed = last.trim_ascii_end();
-                if !trimmed.ends_with(b"\\") {
-                    break;
-                }
-                match lines.next() {
-                    Some((i, next)) => parts.push((i as u32 + 1, strip_cr(next))),
-                    None => break,
-                }
-            }
-            self.add_active(&parts, &path);
+            Unit::Failed(_) => {}
         }
+        out
     }
 
-    fn add_active(&mut self, parts: &[(u32, &[u8])], path: &Option<Arc<Path>>) {
+    fn add_active(&mut self, parts: &[(u32, &[u8])], path: &Option<Arc<Path>>, out: &mut Outcome) {
         let mut texts = Vec::with_capacity(parts.len());
         for &(line, bytes) in parts {
             match std::str::from_utf8(bytes) {
@@ -399,7 +509,7 @@ impl<'o, 'v> Loader<'o, 'v> {
                 Err(e) => {
                     let good = bytes.get(..e.valid_up_to()).unwrap_or(&[]);
                     let col = String::from_utf8_lossy(good).chars().count() as u32 + 1;
-                    self.diags.push(RuleError {
+                    out.diags.push(RuleError {
                         path: path.clone(),
                         line,
                         column: col,
@@ -419,7 +529,7 @@ impl<'o, 'v> Loader<'o, 'v> {
         };
         if total > MAX_RULE_LEN {
             let (line, t) = (first_line, first_text);
-            self.diags.push(RuleError {
+            out.diags.push(RuleError {
                 path: path.clone(),
                 line,
                 column: 1,
@@ -443,7 +553,7 @@ impl<'o, 'v> Loader<'o, 'v> {
                     phys: t,
                 }],
             };
-            self.add_rule(t, &map, false, path);
+            self.add_rule(t, &map, false, path, out);
             return;
         }
         let mut joined = String::with_capacity(total);
@@ -457,11 +567,10 @@ impl<'o, 'v> Loader<'o, 'v> {
             joined.push_str(continued(t).unwrap_or(t));
         }
         let map = SourceMap { segments };
-        self.add_rule(&joined, &map, false, path);
+        self.add_rule(&joined, &map, false, path, out);
     }
 
     fn diag(
-        &self,
         map: &SourceMap<'_>,
         path: &Option<Arc<Path>>,
         at: usize,
@@ -488,12 +597,14 @@ impl<'o, 'v> Loader<'o, 'v> {
         map: &SourceMap<'_>,
         commented: bool,
         path: &Option<Arc<Path>>,
+        out: &mut Outcome,
     ) {
+        let diag = Self::diag;
         let raw = match syntax::parse_rule_cached(text, commented, &mut self.heads) {
             Ok(r) => r,
             Err(e) => {
-                let d = self.diag(map, path, e.at, e.kind, Severity::Error, sniff_sid(text));
-                self.diags.push(d);
+                let d = diag(map, path, e.at, e.kind, Severity::Error, sniff_sid(text));
+                out.diags.push(d);
                 return;
             }
         };
@@ -505,8 +616,8 @@ impl<'o, 'v> Loader<'o, 'v> {
                     RuleErrorKind::RequirementsUnmet(_) => Severity::Warning,
                     _ => Severity::Error,
                 };
-                let d = self.diag(map, path, e.at, e.kind, severity, sniff_sid(text));
-                self.diags.push(d);
+                let d = diag(map, path, e.at, e.kind, severity, sniff_sid(text));
+                out.diags.push(d);
                 return;
             }
         };
@@ -514,8 +625,8 @@ impl<'o, 'v> Loader<'o, 'v> {
         let action_at = built.action_at;
         if let Err(e) = validate::validate(&built) {
             let at = if e.at == 0 { action_at } else { e.at };
-            let d = self.diag(map, path, at, e.kind, Severity::Error, sid);
-            self.diags.push(d);
+            out.diags
+                .push(diag(map, path, at, e.kind, Severity::Error, sid));
             return;
         }
         let endpoints = match (&built.rule.header, built.header_at) {
@@ -532,8 +643,8 @@ impl<'o, 'v> Loader<'o, 'v> {
                                 .map(|i| part_at + i)
                         })
                         .unwrap_or(part_at);
-                    let d = self.diag(map, path, at, e.kind, Severity::Error, sid);
-                    self.diags.push(d);
+                    out.diags
+                        .push(diag(map, path, at, e.kind, Severity::Error, sid));
                     return;
                 }
             },
@@ -541,21 +652,20 @@ impl<'o, 'v> Loader<'o, 'v> {
         };
         let (line, column, _) = map.locate(action_at);
         for w in built.warnings.iter().cloned().chain(lint::lint(&built)) {
-            let d = self.diag(map, path, w.at, w.kind, Severity::Warning, sid);
-            self.diags.push(d);
+            out.diags
+                .push(diag(map, path, w.at, w.kind, Severity::Warning, sid));
         }
         if !commented && action_at > 0 {
-            let d = self.diag(
+            out.diags.push(diag(
                 map,
                 path,
                 action_at,
                 RuleErrorKind::LeadingWhitespace,
                 Severity::Warning,
                 sid,
-            );
-            self.diags.push(d);
+            ));
         }
-        let loaded = LoadedRule {
+        out.rule = Some(LoadedRule {
             rule: built.rule,
             path: path.clone(),
             line,
@@ -564,8 +674,7 @@ impl<'o, 'v> Loader<'o, 'v> {
             commented,
             dialect: built.dialect,
             endpoints,
-        };
-        self.insert(loaded, map);
+        });
     }
 
     /// Resolves the four header parts; the error carries the offset of the
@@ -582,14 +691,29 @@ impl<'o, 'v> Loader<'o, 'v> {
             dst_ports: self.resolver.port(&h.dst_ports).map_err(|e| (at[3], e))?,
         })
     }
+}
 
-    fn insert(&mut self, loaded: LoadedRule, map: &SourceMap<'_>) {
+/// The rules in file order, with Suricata's duplicate-sid rule applied.
+#[derive(Default)]
+struct Merger {
+    rules: Vec<LoadedRule>,
+    /// Per rule: replaced by a newer revision (dropped by `finish`).
+    replaced: Vec<bool>,
+    any_replaced: bool,
+    by_sid: HashMap<(u32, u32), usize>,
+    diags: Vec<RuleError>,
+}
+
+impl Merger {
+    /// Adds `loaded` unless it duplicates a loaded rule; `first_line` is
+    /// its first physical line, for the message.
+    fn insert(&mut self, loaded: LoadedRule, first_line: impl FnOnce() -> String) {
         let Some(sid) = loaded.rule.sid else {
             return;
         };
         let key = (loaded.rule.gid(), sid);
         if let Some(&idx) = self.by_sid.get(&key) {
-            if let Some(first) = self.rules.get(idx).and_then(|r| r.as_ref()) {
+            if let Some(first) = self.rules.get(idx) {
                 let first_loc = first.location();
                 let (old_rev, new_rev) = (first.rule.rev(), loaded.rule.rev());
                 let (kind, severity) = if new_rev <= old_rev {
@@ -613,7 +737,6 @@ impl<'o, 'v> Loader<'o, 'v> {
                         Severity::Warning,
                     )
                 };
-                let (_, _, src) = map.locate(0);
                 self.diags.push(RuleError {
                     path: loaded.path.clone(),
                     line: loaded.line,
@@ -621,24 +744,36 @@ impl<'o, 'v> Loader<'o, 'v> {
                     sid: Some(sid),
                     severity,
                     kind,
-                    source_line: src.to_string(),
+                    source_line: first_line(),
                     related: Some(Box::new(first_loc)),
                 });
                 if severity == Severity::Error {
                     return;
                 }
-                if let Some(slot) = self.rules.get_mut(idx) {
-                    *slot = None;
+                if let Some(r) = self.replaced.get_mut(idx) {
+                    *r = true;
+                    self.any_replaced = true;
                 }
             }
         }
         self.by_sid.insert(key, self.rules.len());
-        self.rules.push(Some(loaded));
+        self.rules.push(loaded);
+        self.replaced.push(false);
     }
 
     fn finish(self) -> RuleSet {
+        let rules = if self.any_replaced {
+            self.rules
+                .into_iter()
+                .zip(self.replaced)
+                .filter(|(_, replaced)| !replaced)
+                .map(|(r, _)| r)
+                .collect()
+        } else {
+            self.rules
+        };
         RuleSet {
-            rules: self.rules.into_iter().flatten().collect(),
+            rules,
             diagnostics: self.diags,
         }
     }
@@ -647,6 +782,39 @@ impl<'o, 'v> Loader<'o, 'v> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parallel_load_keeps_file_order_and_reports_deep_lists() {
+        // Enough rules for several threads; a too-deeply nested list and a
+        // duplicate sid among them.
+        let mut text = String::new();
+        for i in 0..1500 {
+            text.push_str(&format!(
+                "alert tcp any any -> any any (msg:\"r{i}\"; content:\"a\"; sid:{};)\n",
+                i + 1
+            ));
+        }
+        let deep = format!("{}1.2.3.4{}", "[".repeat(5000), "]".repeat(5000));
+        text.push_str(&format!("alert tcp {deep} any -> any any (sid:9999;)\n"));
+        text.push_str("alert tcp any any -> any any (msg:\"dup\"; sid:7;)\n");
+        let vars = crate::config::Vars::builtin();
+        let set = load_str(&text, &LoadOptions::new(&vars));
+        let sids: Vec<u32> = set.rules.iter().filter_map(|r| r.rule.sid).collect();
+        let want: Vec<u32> = (1..=1500).collect();
+        assert_eq!(sids, want);
+        assert_eq!(set.diagnostics.len(), 2);
+        assert_eq!(set.diagnostics[0].line, 1501);
+        assert_eq!(set.diagnostics[0].column, 75);
+        assert!(matches!(
+            &set.diagnostics[0].kind,
+            RuleErrorKind::Syntax(m) if m == "list nested deeper than 64 levels"
+        ));
+        assert_eq!(set.diagnostics[1].line, 1502);
+        assert!(matches!(
+            set.diagnostics[1].kind,
+            RuleErrorKind::DuplicateSid { sid: 7, .. }
+        ));
+    }
 
     #[test]
     fn sid_sniffing() {

@@ -52,6 +52,7 @@ pub mod keywords;
 mod lint;
 pub mod loader;
 mod model;
+pub(crate) mod par;
 mod port;
 mod ranges;
 mod requires;

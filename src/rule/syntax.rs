@@ -82,10 +82,47 @@ pub(crate) fn parse_rule_cached<'t>(
     commented: bool,
     cache: &mut HeadCache,
 ) -> Result<RawRule<'t>, SyntaxError> {
+    check_nesting(head_of(text))?;
     if let Some(raw) = parse_fast(text, commented, cache) {
         return Ok(raw);
     }
     parse_full(text, commented)
+}
+
+/// Deepest nesting of address and port lists (`[[...]]`), as Suricata's
+/// address and port parsers (a recursion limit of 64). Checked before the
+/// grammar runs: the grammar and the code that walks its result recurse
+/// once per level, and a thread's stack must not decide what loads.
+pub(crate) const MAX_LIST_DEPTH: usize = 64;
+
+/// The part of a rule where lists can be: up to its first `(`.
+fn head_of(text: &str) -> &str {
+    memchr::memchr(b'(', text.as_bytes())
+        .and_then(|i| text.get(..i))
+        .unwrap_or(text)
+}
+
+/// An error at the first `[` nested deeper than [`MAX_LIST_DEPTH`].
+fn check_nesting(head: &str) -> Result<(), SyntaxError> {
+    let mut depth = 0usize;
+    for (i, b) in head.bytes().enumerate() {
+        match b {
+            b'[' => {
+                depth += 1;
+                if depth > MAX_LIST_DEPTH {
+                    return Err(SyntaxError {
+                        at: i,
+                        kind: RuleErrorKind::Syntax(format!(
+                            "list nested deeper than {MAX_LIST_DEPTH} levels"
+                        )),
+                    });
+                }
+            }
+            b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Parsed rule heads by their text (up to and including the first `(`).
@@ -294,6 +331,9 @@ pub(crate) fn split_options(text: &str, open: usize) -> Option<Vec<RawOption<'_>
 /// Whether a comment line starts like a rule: `#`s, a known action, a
 /// protocol, an optional header, then `(`.
 pub(crate) fn is_commented_rule(text: &str) -> bool {
+    if check_nesting(head_of(text)).is_err() {
+        return false;
+    }
     let Ok(mut pairs) = RulesParser::parse(Rule::commented_rule_head, text) else {
         return false;
     };
@@ -307,6 +347,7 @@ pub(crate) fn is_commented_rule(text: &str) -> bool {
 
 /// Parses an address variable's value (`[10.0.0.0/8,!10.1.0.0/16]`).
 pub(crate) fn parse_address_value(text: &str) -> Result<AddressExpr, String> {
+    check_nesting(text).map_err(|e| located(text, e))?;
     let mut pairs = RulesParser::parse(Rule::address_value, text)
         .map_err(|e| located(text, convert_error(text, e)))?;
     let addr = pairs
@@ -318,6 +359,7 @@ pub(crate) fn parse_address_value(text: &str) -> Result<AddressExpr, String> {
 
 /// Parses a port variable's value (`[80,8080:8090]`).
 pub(crate) fn parse_port_value(text: &str) -> Result<PortExpr, String> {
+    check_nesting(text).map_err(|e| located(text, e))?;
     let mut pairs = RulesParser::parse(Rule::port_value, text)
         .map_err(|e| located(text, convert_error(text, e)))?;
     let port = pairs
@@ -690,6 +732,32 @@ mod tests {
         ));
         assert!(!is_commented_rule("# this is a comment (really)"));
         assert!(parse_rule("# alert tcp any any -> any any (sid:1;)", true).is_ok());
+    }
+
+    #[test]
+    fn list_nesting_is_limited_before_the_grammar() {
+        let nested = |n: usize| format!("{}1.2.3.4{}", "[".repeat(n), "]".repeat(n));
+        let ok = format!("alert tcp {} any -> any any (sid:1;)", nested(64));
+        assert!(parse_rule(&ok, false).is_ok());
+        // The 65th `[` is at offset 10 + 64.
+        let deep = format!("alert tcp {} any -> any any (sid:1;)", nested(20_000));
+        let e = parse_rule(&deep, false).unwrap_err();
+        assert_eq!(e.at, 74);
+        assert_eq!(
+            e.kind,
+            RuleErrorKind::Syntax("list nested deeper than 64 levels".into())
+        );
+        assert!(!is_commented_rule(&format!("#{deep}")));
+        assert!(parse_address_value(&nested(64)).is_ok());
+        assert!(parse_address_value(&nested(65)).is_err());
+        let ports = format!("{}80{}", "[".repeat(65), "]".repeat(65));
+        assert!(parse_port_value(&ports).is_err());
+        // Brackets inside options are not lists.
+        let opts = format!(
+            "alert tcp any any -> any any (content:\"{}\"; sid:1;)",
+            "[".repeat(100)
+        );
+        assert!(parse_rule(&opts, false).is_ok());
     }
 
     #[test]

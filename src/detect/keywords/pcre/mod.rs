@@ -9,7 +9,9 @@
 //! once to check the pattern (the error is the rule's reason to be
 //! inactive) and drops the program; the first [`CompiledPcre::search`]
 //! compiles it again and keeps it (a `OnceLock`, shared by every worker).
-//! Only the patterns that traffic reaches cost memory. Compiling is
+//! Only the patterns that traffic reaches cost memory. The check's outcome
+//! is kept per distinct pattern and flags ([`check_all`] checks a rule
+//! set's patterns on every core before an engine build). Compiling is
 //! deterministic, so the second compile succeeds as the first did; if it
 //! did not, the search reports [`PcreOutcome::LimitHit`] rather than
 //! panicking.
@@ -40,7 +42,11 @@
 //! negated classes made UTF-8 automata of tens of MB per pattern.
 
 mod byteset;
+mod checked;
+mod precheck;
 mod translate;
+
+pub use checked::check_all;
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -196,13 +202,32 @@ fn build(pcre: &Pcre, force_backtracking: bool) -> Result<(Compiled, PcreEngine)
     })
 }
 
+/// The engine `pcre` runs on if it compiles: the one [`build`] gives on
+/// success, read from the translation alone.
+fn assumed_engine(pcre: &Pcre) -> Result<PcreEngine, PcreError> {
+    let t = translate(&pcre.pattern, opts(pcre), Target::Regex).map_err(|e| error(pcre, e))?;
+    Ok(match t.needs_backtracker {
+        None => PcreEngine::Regex,
+        Some(why) => PcreEngine::Backtracking(why),
+    })
+}
+
+/// The engine for `pcre` when it surely compiles on the `regex` engine
+/// ([`precheck`]: parsed and size-bounded, not compiled); `None` when only
+/// compiling [`build`] can tell.
+fn surely_regex(pcre: &Pcre) -> Option<PcreEngine> {
+    let t = translate(&pcre.pattern, opts(pcre), Target::Regex).ok()?;
+    (t.needs_backtracker.is_none()
+        && precheck::surely_compiles(&t.text, REGEX_SIZE_LIMIT, NEST_LIMIT))
+    .then_some(PcreEngine::Regex)
+}
+
 impl CompiledPcre {
-    /// Checks `pcre` by compiling it (once per rule, at engine build
-    /// time); the program is compiled again, and kept, on first search.
+    /// Checks `pcre` by compiling it (once per distinct pattern and flags
+    /// in the process, see [`check_all`]); the program is compiled again,
+    /// and kept, on first search.
     pub fn compile(pcre: &Pcre) -> Result<CompiledPcre, PcreError> {
-        let (compiled, engine) = build(pcre, false)?;
-        // Checked; the program is built again on first search.
-        drop(compiled);
+        let engine = checked::check(pcre)?;
         Ok(CompiledPcre {
             source: pcre.clone(),
             inner: OnceLock::new(),
@@ -210,6 +235,29 @@ impl CompiledPcre {
             negated: pcre.negated,
             relative: pcre.relative,
         })
+    }
+
+    /// `pcre` as if it compiles, with the engine it would then run on,
+    /// from the translation alone (no compile; a pattern that does not
+    /// translate is still an error). For an engine build that assembles
+    /// while the patterns are checked, then confirms with
+    /// [`compiles_as_assumed`](Self::compiles_as_assumed).
+    pub fn compile_assumed(pcre: &Pcre) -> Result<CompiledPcre, PcreError> {
+        let engine = assumed_engine(pcre)?;
+        Ok(CompiledPcre {
+            source: pcre.clone(),
+            inner: OnceLock::new(),
+            engine,
+            negated: pcre.negated,
+            relative: pcre.relative,
+        })
+    }
+
+    /// Whether checking `pcre` ([`compile`](Self::compile)) gives what
+    /// [`compile_assumed`](Self::compile_assumed) gave: the same engine,
+    /// or the same error.
+    pub fn compiles_as_assumed(pcre: &Pcre) -> bool {
+        checked::check(pcre) == assumed_engine(pcre)
     }
 
     /// Compiles `pcre` for the backtracking engine even when `regex` could
