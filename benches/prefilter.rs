@@ -23,13 +23,15 @@
 //!
 //! Variants (all report every occurrence, `MatchKind::Standard` with
 //! overlapping search, which a prefilter needs):
-//! * `matcher`: `PatternMatcher` with default settings over every
-//!   pattern (a contiguous NFA: the DFA's size bound is over the limit),
-//!   with per-pattern dedup and exact-case confirmation;
-//! * `matcher/active/<kind>`: `PatternMatcher` over the fast patterns of
-//!   the rules the engine evaluates (`Engine::is_active`; about 2,900
-//!   patterns, what the engine's TCP families hold together), as a DFA
-//!   (what the default settings build for them) and as a contiguous NFA;
+//! * `matcher`: `PatternMatcher` with default settings (the hashed-window
+//!   filter) over every pattern, with per-pattern dedup and exact-case
+//!   confirmation (patterns unbounded here: no `depth` head split);
+//! * `matcher/active/window`: the default settings over the fast patterns
+//!   of the rules the engine evaluates (`Engine::is_active`; about 2,900
+//!   patterns, what the engine's TCP families hold together);
+//! * `matcher/active/<kind>`: the same patterns in the Aho-Corasick
+//!   automaton the window filter replaced (`window: false`), as a DFA and
+//!   as a contiguous NFA;
 //! * `ac/<kind>/fold`: one ASCII-case-insensitive automaton over the raw
 //!   payload, for each `AhoCorasickKind`;
 //! * `ac/contiguous/fold/no-prefilter`: the crate's prefilter off;

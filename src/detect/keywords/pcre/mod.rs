@@ -227,14 +227,18 @@ impl CompiledPcre {
     /// in the process, see [`check_all`]); the program is compiled again,
     /// and kept, on first search.
     pub fn compile(pcre: &Pcre) -> Result<CompiledPcre, PcreError> {
-        let engine = checked::check(pcre)?;
-        Ok(CompiledPcre {
+        Ok(CompiledPcre::uncompiled(pcre, checked::check(pcre)?))
+    }
+
+    /// `pcre` to run on `engine`, its program compiled on first search.
+    fn uncompiled(pcre: &Pcre, engine: PcreEngine) -> CompiledPcre {
+        CompiledPcre {
             source: pcre.clone(),
             inner: OnceLock::new(),
             engine,
             negated: pcre.negated,
             relative: pcre.relative,
-        })
+        }
     }
 
     /// `pcre` as if it compiles, with the engine it would then run on,
@@ -243,14 +247,7 @@ impl CompiledPcre {
     /// while the patterns are checked, then confirms with
     /// [`compiles_as_assumed`](Self::compiles_as_assumed).
     pub fn compile_assumed(pcre: &Pcre) -> Result<CompiledPcre, PcreError> {
-        let engine = assumed_engine(pcre)?;
-        Ok(CompiledPcre {
-            source: pcre.clone(),
-            inner: OnceLock::new(),
-            engine,
-            negated: pcre.negated,
-            relative: pcre.relative,
-        })
+        Ok(CompiledPcre::uncompiled(pcre, assumed_engine(pcre)?))
     }
 
     /// Whether checking `pcre` ([`compile`](Self::compile)) gives what
