@@ -228,12 +228,6 @@ impl PatternMatcher {
             e.rules.push(rule);
             e.max_end = e.max_end.zip(max_end).map(|(a, b)| a.max(b));
         }
-        let dfa_bound = patterns
-            .iter()
-            .map(Vec::len)
-            .sum::<usize>()
-            .saturating_add(1)
-            .saturating_mul(1024);
         if settings.window {
             let in_head = |e: &Entry| e.max_end.is_some_and(|m| m <= HEAD_MAX);
             let head_len = entries
@@ -259,6 +253,12 @@ impl PatternMatcher {
             };
             return Ok(PatternMatcher { machine, entries });
         }
+        let dfa_bound = patterns
+            .iter()
+            .map(Vec::len)
+            .sum::<usize>()
+            .saturating_add(1)
+            .saturating_mul(1024);
         let kind = settings
             .kind
             .unwrap_or(if dfa_bound <= settings.dfa_max_bytes {

@@ -21,8 +21,9 @@
 //! comparison. The cleared bits are set again when the scan ends, so the
 //! working copy equals the matcher's bitmap between scans.
 //!
-//! Case: windows and haystack bytes are folded to ASCII lower case four
-//! at a time ([`fold4`]); every candidate is then compared in full —
+//! Case: the haystack is folded to ASCII lower case once per scan
+//! ([`fold_padded`]) and pattern windows the same way ([`folded_key`]);
+//! every candidate is then compared in full —
 //! exactly for case-sensitive patterns, ignoring ASCII case for `nocase`
 //! ones — so folding only decides where to look.
 //!
@@ -37,17 +38,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// copy can never be mistaken for another filter's.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Lower-cases the ASCII letters among the four bytes of `x` (others
-/// unchanged).
-#[inline(always)]
-pub(crate) fn fold4(x: u32) -> u32 {
-    let low7 = x & 0x7f7f_7f7f;
-    // Bit 7 of each byte: the byte's low 7 bits are >= 'A' / > 'Z' (no
-    // carry crosses bytes: each sum stays below 0x100).
-    let ge_a = low7.wrapping_add(0x3f3f_3f3f);
-    let gt_z = low7.wrapping_add(0x2525_2525);
-    let upper = ge_a & !gt_z & !x & 0x8080_8080;
-    x | (upper >> 2)
+/// The little-endian number of four bytes, ASCII lower-cased: a window
+/// key, for patterns at build time as [`fold_padded`] gives them for the
+/// haystack.
+fn folded_key(w: [u8; 4]) -> u32 {
+    u32::from_le_bytes(w.map(|b| b.to_ascii_lowercase()))
 }
 
 /// Writes `hay` lower-cased (ASCII) into `out`, then three zero bytes:
@@ -105,8 +100,8 @@ pub(crate) struct WindowFilter {
     /// Bucket `h` is `long[long_starts[h]..long_starts[h + 1]]`.
     long_starts: Box<[u32]>,
     long: Box<[Candidate]>,
-    /// Bit `k` (the folded first two bytes, little-endian): a two- or
-    /// three-byte pattern starts so.
+    /// Bit `k` (a folded pair of bytes, little-endian): a two- or
+    /// three-byte pattern has this pair (see `short`).
     short_map: Box<[u64]>,
     /// `(pair, offset, pattern)`, sorted by pair: the folded pair of
     /// bytes at `offset` (0 or 1) of a two- or three-byte pattern.
@@ -211,19 +206,10 @@ impl WindowFilter {
             let i = i as u32;
             match p.len() {
                 0 => {}
-                1 => {
-                    let other = if s.nocase {
-                        p[0].to_ascii_uppercase()
-                    } else {
-                        p[0]
-                    };
-                    let b = if s.nocase {
-                        p[0].to_ascii_lowercase()
-                    } else {
-                        p[0]
-                    };
-                    single.push((b, other, i));
+                1 if s.nocase => {
+                    single.push((p[0].to_ascii_lowercase(), p[0].to_ascii_uppercase(), i))
                 }
+                1 => single.push((p[0], p[0], i)),
                 2 | 3 => {
                     // The rarer pair of a three-byte pattern: "\0\0\x18"
                     // is looked for at its "\0\x18", not at every "\0\0".
@@ -233,12 +219,11 @@ impl WindowFilter {
                     } else {
                         0
                     };
-                    let pair = fold4(u32::from(u16::from_le_bytes([p[o], p[o + 1]]))) as u16;
+                    let pair = folded_key([p[o], p[o + 1], 0, 0]) as u16;
                     short.push((pair, o as u8, i));
                 }
                 n => {
-                    let key_at =
-                        |o: usize| fold4(u32::from_le_bytes([p[o], p[o + 1], p[o + 2], p[o + 3]]));
+                    let key_at = |o: usize| folded_key([p[o], p[o + 1], p[o + 2], p[o + 3]]);
                     let offset = (0..=n - 4)
                         .min_by_key(|&o| {
                             let c: u32 = p[o..o + 4].iter().map(|&b| commonness(b)).sum();
@@ -248,7 +233,7 @@ impl WindowFilter {
                     let key = key_at(offset);
                     *used.entry(key).or_default() += 1;
                     long.push((
-                        slot(key, bits),
+                        slot(key, 32 - bits) as u32,
                         Candidate {
                             key,
                             offset: offset as u32,
@@ -328,7 +313,11 @@ impl WindowFilter {
         scratch: &mut WindowScratch,
         out: &mut Vec<u32>,
     ) {
-        if hay.is_empty() || stamps.len() < self.spans.len() || folded.len() < hay.len() + 3 {
+        if hay.is_empty()
+            || stamps.len() < self.spans.len()
+            || folded.len() < hay.len() + 3
+            || self.spans.is_empty()
+        {
             return;
         }
         let ci = scratch.copy_for(self);
@@ -409,7 +398,7 @@ impl WindowFilter {
         for (i, w) in folded.windows(4).take(probe.hay.len()).enumerate() {
             let key = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
             if LONG {
-                let h = (key.wrapping_mul(0x9E37_79B1) >> shift) as usize;
+                let h = slot(key, shift);
                 if test(maps.long_map, h) && self.long_bucket(h, key, i, probe) {
                     clear(maps.long_map, h);
                     maps.cleared_long.push(h as u32);
@@ -489,10 +478,11 @@ impl WindowFilter {
     }
 }
 
-/// The bucket of a folded window.
+/// The bucket of folded window `key` in a long map of 2^(32 - `shift`)
+/// bits (multiplicative hashing: the top bits of the product).
 #[inline(always)]
-fn slot(key: u32, bits: u32) -> u32 {
-    key.wrapping_mul(0x9E37_79B1) >> (32 - bits)
+fn slot(key: u32, shift: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B1) >> shift) as usize
 }
 
 #[cfg(test)]
@@ -525,13 +515,15 @@ mod tests {
     }
 
     #[test]
-    fn fold4_lowers_ascii_letters_only() {
-        let x = u32::from_le_bytes(*b"AZ@[");
-        assert_eq!(fold4(x).to_le_bytes(), *b"az@[");
-        let x = u32::from_le_bytes([0xc1, 0xda, b'M', 0x00]);
-        assert_eq!(fold4(x).to_le_bytes(), [0xc1, 0xda, b'm', 0x00]);
-        let x = u32::from_le_bytes(*b"`az{");
-        assert_eq!(fold4(x).to_le_bytes(), *b"`az{");
+    fn keys_fold_ascii_letters_only() {
+        assert_eq!(folded_key(*b"AZ@[").to_le_bytes(), *b"az@[");
+        assert_eq!(
+            folded_key([0xc1, 0xda, b'M', 0x00]).to_le_bytes(),
+            [0xc1, 0xda, b'm', 0x00]
+        );
+        let mut folded = Vec::new();
+        fold_padded(b"GeT", &mut folded);
+        assert_eq!(folded, b"get\0\0\0");
     }
 
     #[test]
