@@ -438,39 +438,31 @@ impl Engine {
                 } else {
                     Scan::Packet
                 };
-                if later_in_flow {
-                    p.candidates_skipping(
-                        v,
-                        scan,
-                        &scratch.first_only,
-                        &mut scratch.prefilter,
-                        &mut scratch.candidates,
-                    );
+                let skip: &[bool] = if later_in_flow {
+                    &scratch.first_only
                 } else {
-                    p.candidates(v, scan, &mut scratch.prefilter, &mut scratch.candidates);
-                }
+                    &[]
+                };
+                p.candidates(
+                    v,
+                    scan,
+                    skip,
+                    &mut scratch.prefilter,
+                    &mut scratch.candidates,
+                );
                 // Stream data ready: its fast patterns nominate rules too.
                 if !v.stream.is_empty() {
                     let sv = View {
                         payload: v.stream,
                         ..*v
                     };
-                    if later_in_flow {
-                        p.candidates_skipping(
-                            &sv,
-                            Scan::Stream,
-                            &scratch.first_only,
-                            &mut scratch.prefilter,
-                            &mut scratch.stream_hits,
-                        );
-                    } else {
-                        p.candidates(
-                            &sv,
-                            Scan::Stream,
-                            &mut scratch.prefilter,
-                            &mut scratch.stream_hits,
-                        );
-                    }
+                    p.candidates(
+                        &sv,
+                        Scan::Stream,
+                        skip,
+                        &mut scratch.prefilter,
+                        &mut scratch.stream_hits,
+                    );
                     union_sorted(
                         &mut scratch.candidates,
                         &scratch.stream_hits,

@@ -6,7 +6,7 @@
 //! ET Open has ~1,200 such rules (lists of 10 to 400 addresses: Tor
 //! exit nodes, CINS, DShield, botnet C&C); each flow's first packet in
 //! each direction evaluated all of them (the later ones skip them as
-//! IP-only, see `Prefilter::candidates_skipping`).
+//! IP-only, see `Prefilter::candidates`).
 //!
 //! A rule is *indexed* by one side: the one of its two address sets
 //! holding fewer addresses, when that set holds at most

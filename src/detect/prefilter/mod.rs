@@ -142,7 +142,7 @@ pub struct PrefilterScratch {
     /// The `skip` mask the trimmed lists were built for.
     skip: Vec<bool>,
     /// Per group, its always list without the rules of `skip`, built on
-    /// the group's first [`Prefilter::candidates_skipping`].
+    /// the group's first [`Prefilter::candidates`] with a non-empty mask.
     trimmed: Vec<Option<Box<[u32]>>>,
 }
 
@@ -320,31 +320,18 @@ impl Prefilter {
     }
 
     /// Fills `out` with the candidate rules for `v`, sorted, no repeats,
-    /// when its payload is read by a pass of kind `scan`.
+    /// when its payload is read by a pass of kind `scan`, without the
+    /// always-list rules that `skip` names (`skip[i]`: leave rule `i`
+    /// out; rules past its end stay, so `&[]` leaves none out). Rules
+    /// selected by a fast pattern stay whatever `skip` says.
+    ///
+    /// The always list is sorted once at build; only the (few) hits are
+    /// sorted per packet, then the two are merged. Trimmed always lists
+    /// are built once per group and kept in `scratch` while `skip` stays
+    /// the same, so a mask of the engine's IP-only rules (thousands of
+    /// address-list rules in ET Open, evaluated only on a flow's first
+    /// packets) costs nothing per packet.
     pub fn candidates(
-        &self,
-        v: &View<'_, '_>,
-        scan: Scan,
-        scratch: &mut PrefilterScratch,
-        out: &mut Vec<u32>,
-    ) {
-        let gi = self.layout.group_of(v);
-        self.scan_group(gi, v, scan, scratch);
-        // The always list is sorted once at build; only the (few) hits are
-        // sorted per packet, then the two are merged.
-        out.clear();
-        merge_sorted(&self.groups[gi].always, &scratch.hits, out);
-    }
-
-    /// [`Prefilter::candidates`] without the always-list rules that
-    /// `skip` names (`skip[i]`: leave rule `i` out; rules past its end
-    /// stay). Rules selected by a fast pattern stay whatever `skip`
-    /// says. The trimmed always lists are built once per group and kept
-    /// in `scratch` while `skip` stays the same, so a mask of the
-    /// engine's IP-only rules (thousands of address-list rules in ET
-    /// Open, evaluated only on a flow's first packets) costs nothing
-    /// per packet.
-    pub fn candidates_skipping(
         &self,
         v: &View<'_, '_>,
         scan: Scan,
@@ -354,9 +341,13 @@ impl Prefilter {
     ) {
         let gi = self.layout.group_of(v);
         self.scan_group(gi, v, scan, scratch);
+        out.clear();
+        if skip.is_empty() {
+            merge_sorted(&self.groups[gi].always, &scratch.hits, out);
+            return;
+        }
         let hits = std::mem::take(&mut scratch.hits);
         let always = scratch.trimmed_always(gi, &self.groups[gi].always, skip);
-        out.clear();
         merge_sorted(always, &hits, out);
         scratch.hits = hits;
     }
