@@ -30,7 +30,7 @@ use super::packet::{condition_matches, proto_matches, View};
 use super::prefilter::{fast_pattern, Prefilter, PrefilterScratch, PrefilterSettings, Scan};
 use super::support::inactive_reason;
 use crate::rule::keywords::pcre::Pcre;
-use crate::rule::par::map_in_order;
+use rayon::prelude::*;
 
 /// A problem building the engine.
 #[derive(Debug, Error)]
@@ -691,7 +691,12 @@ impl EngineBuilder {
         classes: &Classifications,
         settings: PrefilterSettings,
     ) -> Result<Engine, BuildError> {
-        let reasons = map_in_order(&set.rules, 512, || (), |_, lr| inactive_reason(&lr.rule));
+        let reasons: Vec<Option<String>> = set
+            .rules
+            .par_iter()
+            .with_min_len(512)
+            .map(|lr| inactive_reason(&lr.rule))
+            .collect();
         let pcres: Vec<&Pcre> = set
             .rules
             .iter()

@@ -15,12 +15,13 @@
 //! error and is dropped; a later rule with a newer rev replaces the loaded
 //! one, with a warning. Both messages point at both rules.
 //!
-//! A load runs on every core ([`super::par`]): files are read, split into
+//! A load runs on every core (rayon): files are read, split into
 //! logical rules (serial line scanning), the rules parsed, built, checked
 //! and resolved in parallel, then merged in file order, where the
 //! duplicate check runs. The result (rule order, errors and warnings and
 //! their order) is the same whatever the number of threads.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -187,15 +188,13 @@ pub fn load_paths<P: AsRef<Path>>(paths: &[P], opts: &LoadOptions<'_>) -> RuleSe
         }
     }
     // Read on every core too (copying tens of MB out of the page cache).
-    let sources = super::par::map_in_order(
-        &files,
-        1,
-        || (),
-        |_, f| match f {
+    let sources: Vec<Source<'_>> = files
+        .par_iter()
+        .map(|f| match f {
             Ok(path) => read_source(path),
             Err(e) => Source::Failed(e.clone()),
-        },
-    );
+        })
+        .collect();
     load_sources(&sources, opts)
 }
 
@@ -232,7 +231,7 @@ fn io_error(path: &Path, e: &std::io::Error) -> RuleError {
 }
 
 /// The whole load: files into units (serial, cheap line scanning), units
-/// into rules and diagnostics (on every core, [`super::par`]), then, in
+/// into rules and diagnostics (on every core, rayon: results in order), then, in
 /// file order, the diagnostics kept and the rules checked for duplicate
 /// sids (serial: the outcome depends on order).
 fn load_sources(sources: &[Source<'_>], opts: &LoadOptions<'_>) -> RuleSet {
@@ -245,7 +244,11 @@ fn load_sources(sources: &[Source<'_>], opts: &LoadOptions<'_>) -> RuleSet {
     }
     // A unit costs a few microseconds: 256 per thread at least, so small
     // loads stay on the calling thread.
-    let outcomes = super::par::map_in_order(&units, 256, || Worker::new(opts), Worker::unit);
+    let outcomes: Vec<Outcome> = units
+        .par_iter()
+        .with_min_len(256)
+        .map_init(|| Worker::new(opts), |w, u| w.unit(u))
+        .collect();
     let mut set = Merger::default();
     for (unit, outcome) in units.iter().zip(outcomes) {
         if let Unit::Failed(e) = unit {

@@ -52,7 +52,6 @@ pub mod keywords;
 mod lint;
 pub mod loader;
 mod model;
-pub(crate) mod par;
 mod port;
 mod ranges;
 mod requires;

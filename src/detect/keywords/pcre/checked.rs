@@ -14,6 +14,8 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
+use rayon::prelude::*;
+
 use crate::rule::keywords::pcre::{Pcre, PcreFlags};
 
 use super::{PcreEngine, PcreError};
@@ -92,7 +94,7 @@ pub fn check_all(pcres: &[&Pcre]) {
             .filter(|p| seen.insert((p.pattern.as_str(), p.flags), ()).is_none())
             .collect()
     };
-    let outcomes = crate::rule::par::map_in_order(&todo, 1, || (), |_, p| compile(p));
+    let outcomes: Vec<_> = todo.par_iter().map(|p| compile(p)).collect();
     for (p, o) in todo.iter().zip(&outcomes) {
         keep(p, o);
     }
