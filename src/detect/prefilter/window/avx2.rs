@@ -1,0 +1,125 @@
+//! The AVX2 sweep of a [`WindowFilter`]: the bit tests of eight
+//! positions per step.
+//!
+//! Only a few percent of positions hit a set bit, so the scalar sweep's
+//! time goes into loading, hashing and testing each window. Here one
+//! 16-byte load is shuffled into the eight 4-byte windows that start in
+//! its first half, the eight hashes are one multiply, and the eight bit
+//! tests are one gather from the bitmap; what comes out is an 8-bit
+//! mask of the positions whose bit is set. Those few positions then go
+//! through the same bucket checks as in the scalar sweep (which test the
+//! bit again in the working copy, since a bucket spent earlier in the
+//! block has cleared it). The short map is tested the same way, keyed by
+//! the windows' low two bytes.
+//!
+//! Measured on the benchmark capture with ET Open, one thread, passes
+//! alternating between the sweeps in one process: processing took 1.83 s
+//! a pass with the scalar sweep, 1.26 s with the hashes stored and tested
+//! one by one, and 1.13 s with the gather.
+
+use std::arch::x86_64::{
+    __m256i, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_castsi256_ps,
+    _mm256_i32gather_epi32, _mm256_movemask_ps, _mm256_mullo_epi32, _mm256_set1_epi32,
+    _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_slli_epi32, _mm256_srl_epi32, _mm256_srli_epi32,
+    _mm256_srlv_epi32, _mm_cvtsi32_si128, _mm_loadu_si128,
+};
+
+use super::{clear, slot, test, Maps, Probe, WindowFilter, HASH_MUL};
+
+/// The eight bits of `map` (little-endian `u64` words) at `bit`, one per
+/// 32-bit lane, as a mask: lane `k` set gives bit `k`.
+///
+/// # Safety
+/// AVX2 must be available, and every lane of `bit` must be below
+/// `64 * map.len()`.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn gather_bits(map: &[u64], bit: __m256i) -> u32 {
+    // SAFETY: lane `k` reads the 32-bit word `bit[k] / 32` of `map`, in
+    // bounds by the caller's promise (two 32-bit words per `u64`; little
+    // endian, so bit `b` of the `u64`s is bit `b % 32` of that word).
+    let words =
+        unsafe { _mm256_i32gather_epi32::<4>(map.as_ptr().cast(), _mm256_srli_epi32(bit, 5)) };
+    let low = _mm256_and_si256(bit, _mm256_set1_epi32(31));
+    let lsb = _mm256_slli_epi32::<31>(_mm256_srlv_epi32(words, low));
+    _mm256_movemask_ps(_mm256_castsi256_ps(lsb)) as u32
+}
+
+impl WindowFilter {
+    /// The sweep over the positions `0..n` of `probe.hay` (`n` rounded
+    /// down to where a 16-byte load of `folded` still fits); returns the
+    /// first position it did not test, for the scalar sweep to go on from.
+    ///
+    /// # Safety
+    /// AVX2 must be available.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn sweep_avx2<const LONG: bool, const SHORT: bool>(
+        &self,
+        folded: &[u8],
+        maps: &mut Maps<'_>,
+        probe: &mut Probe<'_, '_>,
+    ) -> usize {
+        let n = probe.hay.len();
+        let shift = 32 - self.bits;
+        // Every hash is below 2^bits, so within the long map; every pair
+        // is below 2^16 = 64 * 1024, the short map's size.
+        debug_assert_eq!(maps.long_map.len() * 64, 1 << self.bits);
+        debug_assert!(maps.short_map.len() * 64 >= 1 << 16);
+        // Lane k of the low half: bytes k..k+4 of the load; of the high
+        // half: bytes 4+k..8+k (each half sees the same 16 bytes).
+        let windows = _mm256_setr_epi8(
+            0, 1, 2, 3, 1, 2, 3, 4, 2, 3, 4, 5, 3, 4, 5, 6, //
+            4, 5, 6, 7, 5, 6, 7, 8, 6, 7, 8, 9, 7, 8, 9, 10,
+        );
+        let mul = _mm256_set1_epi32(HASH_MUL as i32);
+        let shift_by = _mm_cvtsi32_si128(shift as i32);
+        let pair_mask = _mm256_set1_epi32(0xffff);
+        let mut i = 0;
+        while i < n && i + 16 <= folded.len() {
+            // SAFETY: `i + 16 <= folded.len()`.
+            let raw = unsafe { _mm_loadu_si128(folded.as_ptr().add(i).cast()) };
+            let w = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(raw), windows);
+            let live = if n - i >= 8 {
+                0xff
+            } else {
+                (1u32 << (n - i)) - 1
+            };
+            if LONG {
+                let h = _mm256_srl_epi32(_mm256_mullo_epi32(w, mul), shift_by);
+                // SAFETY: hashes are below 2^bits (see above).
+                let mut m = unsafe { gather_bits(maps.long_map, h) } & live;
+                while m != 0 {
+                    let pos = i + m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let key = u32::from_le_bytes([
+                        folded[pos],
+                        folded[pos + 1],
+                        folded[pos + 2],
+                        folded[pos + 3],
+                    ]);
+                    let h = slot(key, shift);
+                    if test(maps.long_map, h) && self.long_bucket(h, key, pos, probe) {
+                        clear(maps.long_map, h);
+                        maps.cleared_long.push(h as u32);
+                    }
+                }
+            }
+            if SHORT {
+                let k = _mm256_and_si256(w, pair_mask);
+                // SAFETY: pairs are below 2^16 (see above).
+                let mut m = unsafe { gather_bits(maps.short_map, k) } & live;
+                while m != 0 {
+                    let pos = i + m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let k = u16::from_le_bytes([folded[pos], folded[pos + 1]]);
+                    if test(maps.short_map, usize::from(k)) && self.short_bucket(k, pos, probe) {
+                        clear(maps.short_map, usize::from(k));
+                        maps.cleared_short.push(k);
+                    }
+                }
+            }
+            i += 8;
+        }
+        i.min(n)
+    }
+}
