@@ -37,7 +37,8 @@ pub struct FastPatternChoice {
     /// The choice came from an explicit `fast_pattern` keyword.
     pub explicit: bool,
     /// When the content is absolute and bounded (`depth`, with or without
-    /// `offset`, or `startswith`, numbers not variables): the rule can
+    /// `offset`, or `startswith`, numbers not variables), or it is in the
+    /// payload of a rule whose `dsize` has an upper bound: the rule can
     /// match only if the pattern occurs ending within this many bytes of
     /// the buffer's start, so a prefilter may look no further.
     pub max_end: Option<u32>,
@@ -114,6 +115,32 @@ fn max_end(c: &Content) -> Option<u32> {
 
 /// The fast pattern of `rule`, or `None` when it has no content.
 pub fn fast_pattern(rule: &Rule) -> Option<FastPatternChoice> {
+    let mut fp = chosen(rule)?;
+    // `dsize` bounds the packet payload: when the payload is no longer
+    // than its largest accepted size, every occurrence ends within it;
+    // when it is longer, the rule fails anyway.
+    if fp.buffer == Buffer::Payload {
+        if let Some(d) = dsize_max(rule) {
+            fp.max_end = Some(fp.max_end.map_or(d, |m| m.min(d)));
+        }
+    }
+    Some(fp)
+}
+
+/// The largest payload size the rule's `dsize` accepts, when it has one
+/// with an upper bound.
+fn dsize_max(rule: &Rule) -> Option<u32> {
+    use crate::rule::Condition;
+    rule.conditions.iter().find_map(|c| match c {
+        Condition::Dsize(d) => d
+            .max_accepted()
+            .map(|m| u32::try_from(m).unwrap_or(u32::MAX)),
+        _ => None,
+    })
+}
+
+/// [`fast_pattern`] before the `dsize` bound.
+fn chosen(rule: &Rule) -> Option<FastPatternChoice> {
     let choice = |b: Buffer, c: &Content, explicit: bool| {
         let pattern = chopped(c).to_vec();
         (!pattern.is_empty()).then_some(FastPatternChoice {
@@ -216,6 +243,26 @@ mod tests {
             end(r#"byte_extract:1,0,n; content:"abc"; offset:n; depth:4;"#),
             None
         );
+    }
+
+    #[test]
+    fn dsize_bounds_payload_patterns() {
+        let end = |opts: &str| fp(opts).unwrap().max_end;
+        assert_eq!(end(r#"dsize:<10; content:"abc";"#), Some(9));
+        assert_eq!(end(r#"dsize:9<>18; content:"abc";"#), Some(17));
+        assert_eq!(end(r#"dsize:20; content:"abc"; depth:5;"#), Some(5));
+        assert_eq!(
+            end(r#"dsize:6; content:"abc"; offset:2; depth:30;"#),
+            Some(6)
+        );
+        assert_eq!(end(r#"dsize:>1200; content:"abc";"#), None);
+        assert_eq!(end(r#"dsize:!10; content:"abc";"#), None);
+        // Another buffer than the payload: dsize says nothing of it.
+        let http = parse_rule(
+            r#"alert http any any -> any any (dsize:<10; http.uri; content:"abc"; sid:1;)"#,
+        )
+        .unwrap();
+        assert_eq!(fast_pattern(&http).unwrap().max_end, None);
     }
 
     #[test]
