@@ -98,7 +98,10 @@ impl WindowFilter {
                         folded[pos + 3],
                     ]);
                     let h = slot(key, shift);
-                    if test(maps.long_map, h) && self.long_bucket(h, key, pos, probe) {
+                    if test(maps.long_map, h)
+                        && self.may_hold(key)
+                        && self.long_bucket(h, key, pos, probe)
+                    {
                         clear(maps.long_map, h);
                         maps.cleared_long.push(h as u32);
                     }

@@ -106,6 +106,10 @@ pub(crate) struct WindowFilter {
     bits: u32,
     /// Bit `h`: bucket `h` holds a long pattern.
     long_map: Box<[u64]>,
+    /// The same keys under a second hash ([`check_slot`]): a window
+    /// whose bit is set in `long_map` but not here is in no bucket,
+    /// and costs no bucket walk.
+    check_map: Box<[u64]>,
     /// Bucket `h` is `long[long_starts[h]..long_starts[h + 1]]`.
     long_starts: Box<[u32]>,
     long: Box<[Candidate]>,
@@ -254,6 +258,10 @@ impl WindowFilter {
         }
         long.sort_by_key(|c| c.0);
         let mut long_map = vec![0u64; (1usize << bits) / 64].into_boxed_slice();
+        let mut check_map = long_map.clone();
+        for (_, c) in &long {
+            set(&mut check_map, check_slot(c.key, 32 - bits));
+        }
         let mut long_starts = vec![0u32; (1usize << bits) + 1];
         for &(h, _) in &long {
             set(&mut long_map, h as usize);
@@ -271,6 +279,7 @@ impl WindowFilter {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             bits,
             long_map,
+            check_map,
             long_starts: long_starts.into_boxed_slice(),
             long: long.into_iter().map(|c| c.1).collect(),
             short_map,
@@ -284,7 +293,7 @@ impl WindowFilter {
     /// Bytes of heap the filter uses.
     pub(crate) fn memory_usage(&self) -> usize {
         use std::mem::size_of;
-        self.long_map.len() * 8
+        self.long_map.len() * 16
             + self.long_starts.len() * 4
             + self.long.len() * size_of::<Candidate>()
             + self.short_map.len() * 8
@@ -454,7 +463,10 @@ impl WindowFilter {
             let key = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
             if LONG {
                 let h = slot(key, shift);
-                if test(maps.long_map, h) && self.long_bucket(h, key, i, probe) {
+                if test(maps.long_map, h)
+                    && self.may_hold(key)
+                    && self.long_bucket(h, key, i, probe)
+                {
                     clear(maps.long_map, h);
                     maps.cleared_long.push(h as u32);
                 }
@@ -542,6 +554,21 @@ fn slot(key: u32, shift: u32) -> usize {
 
 /// The multiplier of [`slot`] (2^32 over the golden ratio).
 const HASH_MUL: u32 = 0x9E37_79B1;
+
+/// [`slot`] with another odd multiplier (from MurmurHash3's finaliser):
+/// the bit of `key` in [`WindowFilter::check_map`].
+#[inline(always)]
+fn check_slot(key: u32, shift: u32) -> usize {
+    (key.wrapping_mul(0x85EB_CA6B) >> shift) as usize
+}
+
+impl WindowFilter {
+    /// Whether a long pattern's window may be `key`: `false` is sure.
+    #[inline(always)]
+    fn may_hold(&self, key: u32) -> bool {
+        test(&self.check_map, check_slot(key, 32 - self.bits))
+    }
+}
 
 #[cfg(test)]
 mod tests {
