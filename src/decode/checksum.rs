@@ -10,30 +10,34 @@
 /// Adds `data` to a running ones'-complement sum (big-endian 16-bit words,
 /// an odd trailing byte padded with zero).
 pub fn sum(acc: u32, data: &[u8]) -> u32 {
-    // Summing big-endian 32-bit words into a u64 and folding at the end
-    // gives the same ones'-complement sum (2^16 = 1 mod 0xffff).
-    let mut wide = u64::from(acc);
-    let mut chunks = data.chunks_exact(8);
-    for c in &mut chunks {
-        if let &[a, b, c2, d, e, f, g, h] = c {
-            wide = wide
-                .wrapping_add(u64::from(u32::from_be_bytes([a, b, c2, d])))
-                .wrapping_add(u64::from(u32::from_be_bytes([e, f, g, h])));
+    // The ones'-complement sum does not depend on byte order (RFC 1071
+    // section 2(B)): sum little-endian 32-bit words into a u64 (a loop
+    // the compiler vectorises), fold to 16 bits, then swap the two bytes.
+    // 2^16 = 1 mod 0xffff, so 32-bit words fold to the same sum as the
+    // 16-bit ones.
+    let mut wide = 0u64;
+    let mut words = data.chunks_exact(4);
+    for w in &mut words {
+        if let &[a, b, c, d] = w {
+            wide += u64::from(u32::from_le_bytes([a, b, c, d]));
         }
     }
-    let mut pairs = chunks.remainder().chunks_exact(2);
-    for pair in &mut pairs {
-        if let &[a, b] = pair {
-            wide = wide.wrapping_add(u64::from(u16::from_be_bytes([a, b])));
-        }
+    match *words.remainder() {
+        [a, b, c] => wide += u64::from(u16::from_le_bytes([a, b])) + u64::from(c),
+        [a, b] => wide += u64::from(u16::from_le_bytes([a, b])),
+        [a] => wide += u64::from(a),
+        _ => {}
     }
-    if let &[last] = pairs.remainder() {
-        wide = wide.wrapping_add(u64::from(last) << 8);
+    let swapped = u64::from(fold(wide).swap_bytes());
+    u32::from(fold(swapped + u64::from(acc)))
+}
+
+/// `x` folded to 16 bits with end-around carries.
+fn fold(mut x: u64) -> u16 {
+    while x >> 16 != 0 {
+        x = (x & 0xffff) + (x >> 16);
     }
-    while wide >> 16 != 0 {
-        wide = (wide & 0xffff) + (wide >> 16);
-    }
-    wide as u32
+    x as u16
 }
 
 /// Folds a running sum and complements it: the checksum of the data summed.
@@ -117,6 +121,26 @@ mod tests {
     fn odd_length_pads_with_zero() {
         assert_eq!(sum(0, &[0x12]), 0x1200);
         assert_eq!(sum(0, &[0x12, 0x34, 0x56]), 0x1234 + 0x5600);
+    }
+
+    /// The sum as RFC 1071 writes it: big-endian 16-bit words, one at a
+    /// time, carries folded back.
+    fn reference(acc: u32, data: &[u8]) -> u32 {
+        let mut x = u64::from(acc);
+        for pair in data.chunks(2) {
+            x += u64::from(u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]));
+        }
+        u32::from(fold(x))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_rfc_1071_loop(
+            acc in proptest::prelude::any::<u32>(),
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            proptest::prop_assert_eq!(sum(acc, &data), reference(acc, &data));
+        }
     }
 
     #[test]
