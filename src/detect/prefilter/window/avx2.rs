@@ -18,13 +18,14 @@
 //! one by one, and 1.13 s with the gather.
 
 use std::arch::x86_64::{
-    __m256i, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_castsi256_ps,
-    _mm256_i32gather_epi32, _mm256_movemask_ps, _mm256_mullo_epi32, _mm256_set1_epi32,
-    _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_slli_epi32, _mm256_srl_epi32, _mm256_srli_epi32,
-    _mm256_srlv_epi32, _mm_cvtsi32_si128, _mm_loadu_si128,
+    __m256i, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_castsi256_ps, _mm256_cmpeq_epi8,
+    _mm256_i32gather_epi32, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_movemask_ps,
+    _mm256_mullo_epi32, _mm256_set1_epi32, _mm256_set1_epi8, _mm256_setr_epi8,
+    _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_slli_epi32, _mm256_srl_epi32,
+    _mm256_srli_epi16, _mm256_srli_epi32, _mm256_srlv_epi32, _mm_cvtsi32_si128, _mm_loadu_si128,
 };
 
-use super::{clear, slot, test, Maps, Probe, WindowFilter, HASH_MUL};
+use super::{clear, slot, test, Maps, PairNibbles, Probe, WindowFilter, HASH_MUL};
 
 /// The eight bits of `map` (little-endian `u64` words) at `bit`, one per
 /// 32-bit lane, as a mask: lane `k` set gives bit `k`.
@@ -45,10 +46,48 @@ unsafe fn gather_bits(map: &[u64], bit: __m256i) -> u32 {
     _mm256_movemask_ps(_mm256_castsi256_ps(lsb)) as u32
 }
 
+/// The nibble tables of `t`, each in both 128-bit lanes (byte shuffles
+/// look up within a lane).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn nibble_tables(t: &PairNibbles) -> [__m256i; 4] {
+    t.tables.map(|row| {
+        // SAFETY: `row` is 16 bytes.
+        let v = unsafe { _mm_loadu_si128(row.as_ptr().cast()) };
+        _mm256_broadcastsi128_si256(v)
+    })
+}
+
+/// Bit `k` set: the folded bytes at `at + k` and `at + k + 1` may be one
+/// of the short pairs (`tables` from [`nibble_tables`]), for k in 0..32.
+///
+/// # Safety
+/// AVX2 must be available and `at + 33 <= folded.len()`.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn pair_candidates(tables: &[__m256i; 4], folded: &[u8], at: usize) -> u32 {
+    // SAFETY: both loads end at or before `at + 33`.
+    let (a, b) = unsafe {
+        (
+            _mm256_loadu_si256(folded.as_ptr().add(at).cast()),
+            _mm256_loadu_si256(folded.as_ptr().add(at + 1).cast()),
+        )
+    };
+    let low = _mm256_set1_epi8(0x0f);
+    let a_lo = _mm256_shuffle_epi8(tables[0], _mm256_and_si256(a, low));
+    let a_hi = _mm256_shuffle_epi8(tables[1], _mm256_and_si256(_mm256_srli_epi16::<4>(a), low));
+    let b_lo = _mm256_shuffle_epi8(tables[2], _mm256_and_si256(b, low));
+    let b_hi = _mm256_shuffle_epi8(tables[3], _mm256_and_si256(_mm256_srli_epi16::<4>(b), low));
+    let buckets = _mm256_and_si256(_mm256_and_si256(a_lo, a_hi), _mm256_and_si256(b_lo, b_hi));
+    let none = _mm256_cmpeq_epi8(buckets, _mm256_setzero_si256());
+    !(_mm256_movemask_epi8(none) as u32)
+}
+
 impl WindowFilter {
-    /// The sweep over the positions `0..n` of `probe.hay` (`n` rounded
-    /// down to where a 16-byte load of `folded` still fits); returns the
-    /// first position it did not test, for the scalar sweep to go on from.
+    /// The sweep over the positions `0..n` of `probe.hay`, 32 at a time
+    /// while the loads fit in `folded` (always, with [`fold_padded`]'s
+    /// padding); returns the first position it did not test, for the
+    /// scalar sweep to go on from.
     ///
     /// # Safety
     /// AVX2 must be available.
@@ -74,54 +113,75 @@ impl WindowFilter {
         let mul = _mm256_set1_epi32(HASH_MUL as i32);
         let shift_by = _mm_cvtsi32_si128(shift as i32);
         let pair_mask = _mm256_set1_epi32(0xffff);
+        // Short pairs through the nibble masks when there are few, else
+        // through the exact bitmap like the windows.
+        let nibbles = match &self.pair_nibbles {
+            Some(t) if SHORT => Some(nibble_tables(t)),
+            _ => None,
+        };
+        let gather_pairs = SHORT && nibbles.is_none();
         let mut i = 0;
-        while i < n && i + 16 <= folded.len() {
-            // SAFETY: `i + 16 <= folded.len()`.
-            let raw = unsafe { _mm_loadu_si128(folded.as_ptr().add(i).cast()) };
-            let w = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(raw), windows);
-            let live = if n - i >= 8 {
-                0xff
+        // Loads reach `i + 40` (the last window block) and `i + 33` (the
+        // pairs).
+        while i < n && i + 40 <= folded.len() {
+            let live = if n - i >= 32 {
+                u32::MAX
             } else {
                 (1u32 << (n - i)) - 1
             };
-            if LONG {
-                let h = _mm256_srl_epi32(_mm256_mullo_epi32(w, mul), shift_by);
-                // SAFETY: hashes are below 2^bits (see above).
-                let mut m = unsafe { gather_bits(maps.long_map, h) } & live;
-                while m != 0 {
-                    let pos = i + m.trailing_zeros() as usize;
-                    m &= m - 1;
-                    let key = u32::from_le_bytes([
-                        folded[pos],
-                        folded[pos + 1],
-                        folded[pos + 2],
-                        folded[pos + 3],
-                    ]);
-                    let h = slot(key, shift);
-                    if test(maps.long_map, h)
-                        && self.may_hold(key)
-                        && self.long_bucket(h, key, pos, probe)
-                    {
-                        clear(maps.long_map, h);
-                        maps.cleared_long.push(h as u32);
+            let mut pairs = 0u32;
+            if LONG || gather_pairs {
+                for b in [0, 8, 16, 24] {
+                    let at = i + b;
+                    // SAFETY: `at + 16 <= i + 40 <= folded.len()`.
+                    let raw = unsafe { _mm_loadu_si128(folded.as_ptr().add(at).cast()) };
+                    let w = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(raw), windows);
+                    if gather_pairs {
+                        let k = _mm256_and_si256(w, pair_mask);
+                        // SAFETY: pairs are below 2^16 (see above).
+                        pairs |= unsafe { gather_bits(maps.short_map, k) } << b;
+                    }
+                    if !LONG {
+                        continue;
+                    }
+                    let h = _mm256_srl_epi32(_mm256_mullo_epi32(w, mul), shift_by);
+                    // SAFETY: hashes are below 2^bits (see above).
+                    let mut m = unsafe { gather_bits(maps.long_map, h) } & (live >> b);
+                    while m != 0 {
+                        let pos = at + m.trailing_zeros() as usize;
+                        m &= m - 1;
+                        let key = u32::from_le_bytes([
+                            folded[pos],
+                            folded[pos + 1],
+                            folded[pos + 2],
+                            folded[pos + 3],
+                        ]);
+                        let h = slot(key, shift);
+                        if test(maps.long_map, h)
+                            && self.may_hold(key)
+                            && self.long_bucket(h, key, pos, probe)
+                        {
+                            clear(maps.long_map, h);
+                            maps.cleared_long.push(h as u32);
+                        }
                     }
                 }
             }
-            if SHORT {
-                let k = _mm256_and_si256(w, pair_mask);
-                // SAFETY: pairs are below 2^16 (see above).
-                let mut m = unsafe { gather_bits(maps.short_map, k) } & live;
-                while m != 0 {
-                    let pos = i + m.trailing_zeros() as usize;
-                    m &= m - 1;
-                    let k = u16::from_le_bytes([folded[pos], folded[pos + 1]]);
-                    if test(maps.short_map, usize::from(k)) && self.short_bucket(k, pos, probe) {
-                        clear(maps.short_map, usize::from(k));
-                        maps.cleared_short.push(k);
-                    }
+            if let Some(tables) = &nibbles {
+                // SAFETY: `i + 33 <= i + 40 <= folded.len()`.
+                pairs = unsafe { pair_candidates(tables, folded, i) };
+            }
+            let mut m = pairs & live;
+            while m != 0 {
+                let pos = i + m.trailing_zeros() as usize;
+                m &= m - 1;
+                let k = u16::from_le_bytes([folded[pos], folded[pos + 1]]);
+                if test(maps.short_map, usize::from(k)) && self.short_bucket(k, pos, probe) {
+                    clear(maps.short_map, usize::from(k));
+                    maps.cleared_short.push(k);
                 }
             }
-            i += 8;
+            i += 32;
         }
         i.min(n)
     }

@@ -39,9 +39,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 
-/// How many zero bytes [`fold_padded`] appends: a 16-byte load at any
-/// position of the haystack stays within the folded buffer.
-const PAD: usize = 16;
+/// How many zero bytes [`fold_padded`] appends: the AVX2 sweep's loads
+/// (32 bytes at a position and the next, 16 bytes 24 further on) at any
+/// position of the haystack stay within the folded buffer.
+const PAD: usize = 48;
 
 /// Source of [`WindowFilter::id`]s: never reused, so a worker's working
 /// copy can never be mistaken for another filter's.
@@ -54,7 +55,7 @@ fn folded_key(w: [u8; 4]) -> u32 {
     u32::from_le_bytes(w.map(|b| b.to_ascii_lowercase()))
 }
 
-/// Writes `hay` lower-cased (ASCII) into `out`, then sixteen zero
+/// Writes `hay` lower-cased (ASCII) into `out`, then [`PAD`] zero
 /// bytes: the `folded` argument of [`WindowFilter::scan`]. One pass the
 /// compiler vectorises, instead of folding each window again.
 pub(crate) fn fold_padded(hay: &[u8], out: &mut Vec<u8>) {
@@ -119,6 +120,9 @@ pub(crate) struct WindowFilter {
     /// `(pair, offset, pattern)`, sorted by pair: the folded pair of
     /// bytes at `offset` (0 or 1) of a two- or three-byte pattern.
     short: Box<[(u16, u8, u32)]>,
+    /// The short pairs as nibble masks, when there are few enough of
+    /// them ([`PairNibbles`]).
+    pair_nibbles: Option<PairNibbles>,
     /// One-byte patterns: (byte, its other case or itself, pattern).
     single: Box<[(u8, u8, u32)]>,
     spans: Box<[Span]>,
@@ -271,6 +275,7 @@ impl WindowFilter {
             long_starts[h + 1] += long_starts[h];
         }
         short.sort_unstable();
+        let pair_nibbles = PairNibbles::build(short.iter().map(|e| e.0));
         let mut short_map = vec![0u64; 1024].into_boxed_slice();
         for &(k, _, _) in &short {
             set(&mut short_map, usize::from(k));
@@ -284,6 +289,7 @@ impl WindowFilter {
             long: long.into_iter().map(|c| c.1).collect(),
             short_map,
             short: short.into_boxed_slice(),
+            pair_nibbles,
             single: single.into_boxed_slice(),
             spans: spans.into_boxed_slice(),
             bytes: bytes.into_boxed_slice(),
@@ -413,6 +419,59 @@ struct Maps<'a> {
     short_map: &'a mut [u64],
     cleared_long: &'a mut Vec<u32>,
     cleared_short: &'a mut Vec<u16>,
+}
+
+/// The pairs of bytes of the short patterns in the form of Teddy's
+/// masks (Hyperscan's, and the `aho-corasick` crate's `packed` module):
+/// the pairs are split into eight buckets, and for each of the pair's two
+/// bytes and each half of that byte, a 16-entry table gives the buckets
+/// that have a pair with that nibble there. A position whose four
+/// nibbles share a bucket may start a pair; others surely do not. Four
+/// byte shuffles test 32 positions at once (`avx2`), where the exact
+/// pair bitmap would take four gathers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PairNibbles {
+    /// First byte low nibble, first byte high nibble, second byte low,
+    /// second byte high.
+    tables: [[u8; 16]; 4],
+}
+
+impl PairNibbles {
+    /// Above this many distinct pairs a bucket holds more than four and
+    /// its nibble sets stop ruling positions out; the exact bitmap is
+    /// tested instead.
+    const MAX_PAIRS: usize = 32;
+
+    /// The masks over `pairs` (folded, little-endian), or `None` when
+    /// there are none or too many.
+    fn build(pairs: impl IntoIterator<Item = u16>) -> Option<PairNibbles> {
+        let mut pairs: Vec<u16> = pairs.into_iter().collect();
+        // Sorted by first byte: neighbours, which share nibbles, share
+        // buckets.
+        pairs.sort_unstable_by_key(|p| p.to_le_bytes());
+        pairs.dedup();
+        if pairs.is_empty() || pairs.len() > Self::MAX_PAIRS {
+            return None;
+        }
+        let mut tables = [[0u8; 16]; 4];
+        for (i, p) in pairs.iter().enumerate() {
+            let bucket = 1u8 << (i * 8 / pairs.len());
+            let [a, b] = p.to_le_bytes();
+            for (t, nibble) in [a & 15, a >> 4, b & 15, b >> 4].into_iter().enumerate() {
+                tables[t][usize::from(nibble)] |= bucket;
+            }
+        }
+        Some(PairNibbles { tables })
+    }
+
+    /// Whether folded bytes `a`, `b` may be a pair (the scalar form of
+    /// the test, for the tests).
+    #[cfg(test)]
+    fn may_start(&self, a: u8, b: u8) -> bool {
+        let t = &self.tables;
+        let n = |t: &[u8; 16], x: u8| t[usize::from(x)];
+        n(&t[0], a & 15) & n(&t[1], a >> 4) & n(&t[2], b & 15) & n(&t[3], b >> 4) != 0
+    }
 }
 
 /// Which sweep a scan runs: the bit tests one position at a time, or
@@ -658,6 +717,28 @@ mod tests {
                 proptest::prop_assert_eq!(found_with(&f, simd, hay.as_bytes()), want.clone(), "{:?}", simd);
             }
         }
+
+        /// The same with more short patterns than the nibble masks take
+        /// (the pairs go through the exact bitmap) beside long ones.
+        #[test]
+        fn sweeps_find_what_occurs_with_many_pairs(
+            short in proptest::collection::vec("[a-z\\x00]{2,3}", 40..70),
+            long in proptest::collection::vec("[a-dA-D]{4,6}", 0..8),
+            hay in "[a-zA-D\\x00]{0,100}",
+        ) {
+            let pats: Vec<(Vec<u8>, bool)> = short
+                .into_iter()
+                .chain(long)
+                .enumerate()
+                .map(|(i, p)| (p.into_bytes(), i % 3 == 0))
+                .collect();
+            let refs: Vec<(&[u8], bool)> = pats.iter().map(|(p, n)| (&p[..], *n)).collect();
+            let f = build(&refs);
+            let want = naive(&pats, hay.as_bytes());
+            for simd in sweeps() {
+                proptest::prop_assert_eq!(found_with(&f, simd, hay.as_bytes()), want.clone(), "{:?}", simd);
+            }
+        }
     }
 
     #[test]
@@ -669,7 +750,8 @@ mod tests {
         );
         let mut folded = Vec::new();
         fold_padded(b"GeT", &mut folded);
-        assert_eq!(folded, b"get\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
+        assert_eq!(&folded[..3], b"get");
+        assert_eq!(folded[3..], [0; PAD]);
     }
 
     #[test]
@@ -699,6 +781,24 @@ mod tests {
         // Near misses.
         assert_eq!(found(&f, b"GET /indeX"), vec![6]);
         assert_eq!(found(&f, b"\0\0\0\0"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn pair_nibbles_never_rule_out_a_pair() {
+        let pairs: Vec<u16> = [*b"ab", *b"\0\x18", *b"zz", *b"a\xff", *b"\r\n"]
+            .iter()
+            .map(|p| u16::from_le_bytes(*p))
+            .collect();
+        let t = PairNibbles::build(pairs.iter().copied()).unwrap();
+        for p in &pairs {
+            let [a, b] = p.to_le_bytes();
+            assert!(t.may_start(a, b));
+        }
+        // Pairs whose nibbles come from no one bucket are ruled out.
+        assert!(!t.may_start(b'q', b'q'));
+        assert!(!t.may_start(0xff, 0xff));
+        assert_eq!(PairNibbles::build(std::iter::empty()), None);
+        assert_eq!(PairNibbles::build(0..=PairNibbles::MAX_PAIRS as u16), None);
     }
 
     #[test]
