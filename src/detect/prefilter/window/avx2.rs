@@ -25,7 +25,7 @@ use std::arch::x86_64::{
     _mm256_srli_epi16, _mm256_srli_epi32, _mm256_srlv_epi32, _mm_cvtsi32_si128, _mm_loadu_si128,
 };
 
-use super::{clear, slot, test, Maps, PairNibbles, Probe, WindowFilter, HASH_MUL};
+use super::{Maps, PairNibbles, Probe, WindowFilter, HASH_MUL};
 
 /// The eight bits of `map` (little-endian `u64` words) at `bit`, one per
 /// 32-bit lane, as a mask: lane `k` set gives bit `k`.
@@ -156,14 +156,7 @@ impl WindowFilter {
                             folded[pos + 2],
                             folded[pos + 3],
                         ]);
-                        let h = slot(key, shift);
-                        if test(maps.long_map, h)
-                            && self.may_hold(key)
-                            && self.long_bucket(h, key, pos, probe)
-                        {
-                            clear(maps.long_map, h);
-                            maps.cleared_long.push(h as u32);
-                        }
+                        self.check_long(key, pos, maps, probe);
                     }
                 }
             }
@@ -176,10 +169,7 @@ impl WindowFilter {
                 let pos = i + m.trailing_zeros() as usize;
                 m &= m - 1;
                 let k = u16::from_le_bytes([folded[pos], folded[pos + 1]]);
-                if test(maps.short_map, usize::from(k)) && self.short_bucket(k, pos, probe) {
-                    clear(maps.short_map, usize::from(k));
-                    maps.cleared_short.push(k);
-                }
+                self.check_short(k, pos, maps, probe);
             }
             i += 32;
         }

@@ -513,7 +513,6 @@ impl WindowFilter {
             #[cfg(target_arch = "x86_64")]
             Simd::Avx2 => unsafe { self.sweep_avx2::<LONG, SHORT>(folded, maps, probe) },
         };
-        let shift = 32 - self.bits;
         // The folded window at each position of the haystack from
         // `from` on; the last three run into the padding (confirmation
         // checks the real bounds).
@@ -521,22 +520,31 @@ impl WindowFilter {
         for (i, w) in windows.skip(from) {
             let key = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
             if LONG {
-                let h = slot(key, shift);
-                if test(maps.long_map, h)
-                    && self.may_hold(key)
-                    && self.long_bucket(h, key, i, probe)
-                {
-                    clear(maps.long_map, h);
-                    maps.cleared_long.push(h as u32);
-                }
+                self.check_long(key, i, maps, probe);
             }
             if SHORT {
-                let k = key as u16;
-                if test(maps.short_map, usize::from(k)) && self.short_bucket(k, i, probe) {
-                    clear(maps.short_map, usize::from(k));
-                    maps.cleared_short.push(k);
-                }
+                self.check_short(key as u16, i, maps, probe);
             }
+        }
+    }
+
+    /// Position `i`, whose folded window is `key`, against the long map
+    /// (bit, check bit, bucket), clearing the bit of a bucket it spends.
+    #[inline(always)]
+    fn check_long(&self, key: u32, i: usize, maps: &mut Maps<'_>, probe: &mut Probe<'_, '_>) {
+        let h = slot(key, 32 - self.bits);
+        if test(maps.long_map, h) && self.may_hold(key) && self.long_bucket(h, key, i, probe) {
+            clear(maps.long_map, h);
+            maps.cleared_long.push(h as u32);
+        }
+    }
+
+    /// Position `i`, whose folded pair is `k`, against the short map.
+    #[inline(always)]
+    fn check_short(&self, k: u16, i: usize, maps: &mut Maps<'_>, probe: &mut Probe<'_, '_>) {
+        if test(maps.short_map, usize::from(k)) && self.short_bucket(k, i, probe) {
+            clear(maps.short_map, usize::from(k));
+            maps.cleared_short.push(k);
         }
     }
 }
@@ -692,6 +700,20 @@ mod tests {
             .collect()
     }
 
+    /// Every sweep finds in `hay` exactly what [`naive`] finds.
+    fn sweeps_agree_with_naive(
+        pats: &[(Vec<u8>, bool)],
+        hay: &[u8],
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let refs: Vec<(&[u8], bool)> = pats.iter().map(|(p, n)| (&p[..], *n)).collect();
+        let f = build(&refs);
+        let want = naive(pats, hay);
+        for simd in sweeps() {
+            proptest::prop_assert_eq!(found_with(&f, simd, hay), want.clone(), "{:?}", simd);
+        }
+        Ok(())
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::test_runner::Config {
             cases: 2000,
@@ -710,12 +732,7 @@ mod tests {
         ) {
             let pats: Vec<(Vec<u8>, bool)> =
                 pats.into_iter().map(|(p, n)| (p.into_bytes(), n)).collect();
-            let refs: Vec<(&[u8], bool)> = pats.iter().map(|(p, n)| (&p[..], *n)).collect();
-            let f = build(&refs);
-            let want = naive(&pats, hay.as_bytes());
-            for simd in sweeps() {
-                proptest::prop_assert_eq!(found_with(&f, simd, hay.as_bytes()), want.clone(), "{:?}", simd);
-            }
+            sweeps_agree_with_naive(&pats, hay.as_bytes())?;
         }
 
         /// The same with more short patterns than the nibble masks take
@@ -732,12 +749,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, p)| (p.into_bytes(), i % 3 == 0))
                 .collect();
-            let refs: Vec<(&[u8], bool)> = pats.iter().map(|(p, n)| (&p[..], *n)).collect();
-            let f = build(&refs);
-            let want = naive(&pats, hay.as_bytes());
-            for simd in sweeps() {
-                proptest::prop_assert_eq!(found_with(&f, simd, hay.as_bytes()), want.clone(), "{:?}", simd);
-            }
+            sweeps_agree_with_naive(&pats, hay.as_bytes())?;
         }
     }
 
