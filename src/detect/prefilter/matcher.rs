@@ -2,13 +2,12 @@
 //! one inspection buffer, and the rules each pattern selects.
 //!
 //! By default ([`MatcherSettings::window`]) the patterns go into two
-//! hashed-window filters ([`super::window`]). Some patterns can only
-//! usefully occur within the buffer's first bytes (an absolute
-//! `depth`/`offset`/`startswith` content, or a payload content of a rule
-//! with a small `dsize`, bound at most [`HEAD_MAX`]). The first filter
-//! holds every pattern and sweeps the positions of that head; the second
-//! holds the unbounded patterns and sweeps the positions after it, so
-//! each position is swept once. `cargo bench --bench prefilter -- matcher/active` (first 8 MiB
+//! hashed-window filters ([`super::window`]): one for patterns whose
+//! every useful occurrence ends within the buffer's first bytes (an
+//! absolute `depth`/`offset`/`startswith` content, or a payload content
+//! of a rule with a small `dsize`, bound at most [`HEAD_MAX`]), scanned
+//! over that prefix only, and one for the others, scanned over the whole
+//! buffer. `cargo bench --bench prefilter -- matcher/active` (first 8 MiB
 //! of web-mix-8 payloads, the 4,377 fast patterns of ET Open's active
 //! rules, 2-core machine, AVX2 sweep): 121 MiB/s against 56 MiB/s for the
 //! DFA it replaced (`matcher/active/dfa`), measured back to back, with
@@ -72,14 +71,11 @@ enum Machine {
     Contiguous(nfa::contiguous::NFA),
     Noncontiguous(nfa::noncontiguous::NFA),
     Window {
-        /// Every pattern: looked for at the buffer's first `head_len`
-        /// positions.
-        prefix: WindowFilter,
-        /// Past these, only the patterns that can occur anywhere are:
-        /// the others (a `depth`/`offset`/`dsize`-bounded fast pattern)
-        /// end within the first `head_len` bytes.
+        /// The patterns that can only occur in a buffer's first
+        /// `head_len` bytes (a `depth`/`offset`-bounded fast pattern).
+        head: WindowFilter,
         head_len: usize,
-        /// The patterns looked for at the positions from `head_len` on.
+        /// The others, looked for everywhere.
         full: WindowFilter,
     },
 }
@@ -241,21 +237,18 @@ impl PatternMatcher {
                 .filter_map(|e| e.max_end)
                 .max()
                 .unwrap_or(0) as usize;
-            let filter = |all: bool| {
+            let filter = |head: bool| {
                 WindowFilter::build(
                     patterns
                         .iter()
                         .zip(&entries)
                         .enumerate()
-                        .filter(|(_, (_, e))| all || !in_head(e))
-                        .map(|(i, (p, e))| {
-                            let limit = e.max_end.filter(|_| in_head(e));
-                            (i as u32, p.as_slice(), e.exact.is_none(), limit)
-                        }),
+                        .filter(|(_, (_, e))| in_head(e) == head)
+                        .map(|(i, (p, e))| (i as u32, p.as_slice(), e.exact.is_none())),
                 )
             };
             let machine = Machine::Window {
-                prefix: filter(true),
+                head: filter(true),
                 head_len,
                 full: filter(false),
             };
@@ -315,7 +308,7 @@ impl PatternMatcher {
             Machine::Dfa(a) => a.memory_usage(),
             Machine::Contiguous(a) => a.memory_usage(),
             Machine::Noncontiguous(a) => a.memory_usage(),
-            Machine::Window { prefix, full, .. } => prefix.memory_usage() + full.memory_usage(),
+            Machine::Window { head, full, .. } => head.memory_usage() + full.memory_usage(),
         }
     }
 
@@ -335,7 +328,7 @@ impl PatternMatcher {
         }
         scratch.start(self.entries.len());
         if let Machine::Window {
-            prefix,
+            head,
             head_len,
             full,
         } = &self.machine
@@ -345,13 +338,10 @@ impl PatternMatcher {
             let g = scratch.generation;
             let folded = &mut scratch.folded;
             fold_padded(hay, folded);
+            let prefix = &hay[..hay.len().min(*head_len)];
             let stamps = &mut scratch.stamps;
-            // Each position swept once: by the filter of every pattern in
-            // the head, by the unbounded patterns' filter after it.
-            let split = hay.len().min(*head_len);
-            let w = &mut scratch.window;
-            prefix.scan(hay, folded, 0..split, stamps, g, w, found);
-            full.scan(hay, folded, split..hay.len(), stamps, g, w, found);
+            head.scan(prefix, folded, stamps, g, &mut scratch.window, found);
+            full.scan(hay, folded, stamps, g, &mut scratch.window, found);
             for &id in found.iter() {
                 out.extend_from_slice(&self.entries[id as usize].rules);
             }

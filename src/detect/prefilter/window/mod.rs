@@ -96,9 +96,6 @@ struct Span {
     start: u32,
     len: u32,
     nocase: bool,
-    /// An occurrence counts only when it ends within this many bytes of
-    /// the haystack's start.
-    end_limit: u32,
 }
 
 /// The bitmaps and buckets over a set of patterns. Immutable once
@@ -189,17 +186,15 @@ fn set(map: &mut [u64], bit: usize) {
 }
 
 impl WindowFilter {
-    /// Builds the filter over `patterns` (`(id, bytes, nocase,
-    /// end_limit)`, ids distinct); a pattern is reported, and stamped, by
-    /// its id, when it occurs ending within `end_limit` bytes of the
-    /// haystack's start (`None`: anywhere). Empty patterns are never
-    /// reported.
+    /// Builds the filter over `patterns` (`(id, bytes, nocase)`, ids
+    /// distinct); a pattern is reported, and stamped, by its id. Empty
+    /// patterns are never reported.
     pub(crate) fn build<'p>(
-        patterns: impl IntoIterator<Item = (u32, &'p [u8], bool, Option<u32>)>,
+        patterns: impl IntoIterator<Item = (u32, &'p [u8], bool)>,
     ) -> WindowFilter {
         let mut spans = Vec::new();
         let mut bytes = Vec::new();
-        for (id, p, nocase, end_limit) in patterns {
+        for (id, p, nocase) in patterns {
             let id = id as usize;
             if spans.len() <= id {
                 spans.resize(id + 1, Span::default());
@@ -208,7 +203,6 @@ impl WindowFilter {
                 start: bytes.len() as u32,
                 len: p.len() as u32,
                 nocase,
-                end_limit: end_limit.unwrap_or(u32::MAX),
             };
             bytes.extend_from_slice(p);
         }
@@ -322,9 +316,6 @@ impl WindowFilter {
             return false;
         };
         let p = &self.bytes[s.start as usize..(s.start + s.len) as usize];
-        if start + p.len() > s.end_limit as usize {
-            return false;
-        }
         match hay.get(start..start + p.len()) {
             Some(w) if s.nocase => w.eq_ignore_ascii_case(p),
             Some(w) => w == p,
@@ -332,30 +323,22 @@ impl WindowFilter {
         }
     }
 
-    /// Appends to `out` every pattern that occurs in `hay` at one of
-    /// `positions` and whose stamp is not `generation`, stamping it (each
-    /// pattern at most once per generation; `stamps` has one entry per
-    /// pattern). A pattern's position is where its window (or pair, or
-    /// byte) starts: `0..hay.len()` finds every pattern that occurs, and
-    /// scans of adjacent ranges with the same generation add up to one
-    /// over their union. `folded` is [`fold_padded`] of `hay` or of a
-    /// buffer that starts with `hay` (nothing is found when it is shorter
-    /// than `hay` plus three).
-    #[allow(clippy::too_many_arguments)]
+    /// Appends to `out` every pattern that occurs in `hay` and whose
+    /// stamp is not `generation`, stamping it (each pattern at most once
+    /// per generation; `stamps` has one entry per pattern). `folded` is
+    /// [`fold_padded`] of `hay` or of a buffer that starts with `hay`
+    /// (nothing is found when it is shorter than `hay` plus three).
     pub(crate) fn scan(
         &self,
         hay: &[u8],
         folded: &[u8],
-        positions: std::ops::Range<usize>,
         stamps: &mut [u32],
         generation: u32,
         scratch: &mut WindowScratch,
         out: &mut Vec<u32>,
     ) {
         let simd = Simd::detect();
-        self.scan_with(
-            simd, hay, folded, positions, stamps, generation, scratch, out,
-        );
+        self.scan_with(simd, hay, folded, stamps, generation, scratch, out);
     }
 
     /// [`WindowFilter::scan`] with the sweep `simd` names.
@@ -365,14 +348,12 @@ impl WindowFilter {
         simd: Simd,
         hay: &[u8],
         folded: &[u8],
-        positions: std::ops::Range<usize>,
         stamps: &mut [u32],
         generation: u32,
         scratch: &mut WindowScratch,
         out: &mut Vec<u32>,
     ) {
-        let positions = positions.start..positions.end.min(hay.len());
-        if positions.is_empty()
+        if hay.is_empty()
             || stamps.len() < self.spans.len()
             || folded.len() < hay.len() + 3
             || self.spans.is_empty()
@@ -405,11 +386,10 @@ impl WindowFilter {
         };
         // The loop specialised on which maps have patterns: a filter
         // without short patterns (most) tests one bit per byte.
-        let at = positions.clone();
         match (self.long.is_empty(), self.short.is_empty()) {
-            (false, false) => self.sweep::<true, true>(simd, folded, at, &mut maps, &mut probe),
-            (false, true) => self.sweep::<true, false>(simd, folded, at, &mut maps, &mut probe),
-            (true, false) => self.sweep::<false, true>(simd, folded, at, &mut maps, &mut probe),
+            (false, false) => self.sweep::<true, true>(simd, folded, &mut maps, &mut probe),
+            (false, true) => self.sweep::<true, false>(simd, folded, &mut maps, &mut probe),
+            (true, false) => self.sweep::<false, true>(simd, folded, &mut maps, &mut probe),
             (true, true) => {}
         }
         let Probe {
@@ -419,11 +399,7 @@ impl WindowFilter {
             ..
         } = probe;
         for &(b, other, p) in self.single.iter() {
-            let limit = self.spans[p as usize].end_limit as usize;
-            let bytes = hay
-                .get(positions.start..positions.end.min(limit))
-                .unwrap_or(&[]);
-            if stamps[p as usize] != generation && memchr::memchr2(b, other, bytes).is_some() {
+            if stamps[p as usize] != generation && memchr::memchr2(b, other, hay).is_some() {
                 stamps[p as usize] = generation;
                 out.push(p);
             }
@@ -527,23 +503,20 @@ impl WindowFilter {
         &self,
         simd: Simd,
         folded: &[u8],
-        positions: std::ops::Range<usize>,
         maps: &mut Maps<'_>,
         probe: &mut Probe<'_, '_>,
     ) {
         let from = match simd {
-            Simd::Scalar => positions.start,
+            Simd::Scalar => 0,
             // SAFETY: `Simd::Avx2` comes from `Simd::detect` (or a test
             // that checked the same).
             #[cfg(target_arch = "x86_64")]
-            Simd::Avx2 => unsafe {
-                self.sweep_avx2::<LONG, SHORT>(folded, positions.clone(), maps, probe)
-            },
+            Simd::Avx2 => unsafe { self.sweep_avx2::<LONG, SHORT>(folded, maps, probe) },
         };
-        // The folded window at each position from `from` on; the last
-        // three of the haystack run into the padding (confirmation
+        // The folded window at each position of the haystack from
+        // `from` on; the last three run into the padding (confirmation
         // checks the real bounds).
-        let windows = folded.windows(4).take(positions.end).enumerate();
+        let windows = folded.windows(4).take(probe.hay.len()).enumerate();
         for (i, w) in windows.skip(from) {
             let key = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
             if LONG {
@@ -672,7 +645,7 @@ mod tests {
         WindowFilter::build(
             pats.iter()
                 .enumerate()
-                .map(|(i, &(p, nocase))| (i as u32, p, nocase, None)),
+                .map(|(i, &(p, nocase))| (i as u32, p, nocase)),
         )
     }
 
@@ -681,28 +654,19 @@ mod tests {
     }
 
     fn found_with(f: &WindowFilter, simd: Simd, hay: &[u8]) -> Vec<u32> {
-        found_split(f, simd, hay, hay.len())
-    }
-
-    /// [`found_with`] as two scans, of positions `..split` and `split..`.
-    fn found_split(f: &WindowFilter, simd: Simd, hay: &[u8], split: usize) -> Vec<u32> {
         let mut stamps = vec![0; f.spans.len()];
         let mut out = Vec::new();
         let mut folded = Vec::new();
         fold_padded(hay, &mut folded);
-        let mut scratch = WindowScratch::default();
-        for range in [0..split, split..hay.len()] {
-            f.scan_with(
-                simd,
-                hay,
-                &folded,
-                range,
-                &mut stamps,
-                1,
-                &mut scratch,
-                &mut out,
-            );
-        }
+        f.scan_with(
+            simd,
+            hay,
+            &folded,
+            &mut stamps,
+            1,
+            &mut WindowScratch::default(),
+            &mut out,
+        );
         out.sort_unstable();
         out
     }
@@ -746,10 +710,6 @@ mod tests {
         let want = naive(pats, hay);
         for simd in sweeps() {
             proptest::prop_assert_eq!(found_with(&f, simd, hay), want.clone(), "{:?}", simd);
-            // Split anywhere, the two ranges find the same.
-            let split = hay.len() * 5 / 13;
-            let got = found_split(&f, simd, hay, split);
-            proptest::prop_assert_eq!(got, want.clone(), "{:?} split at {}", simd, split);
         }
         Ok(())
     }
@@ -860,22 +820,13 @@ mod tests {
         let mut stamps = vec![0; 2];
         let mut scratch = WindowScratch::default();
         let mut out = Vec::new();
-        f.scan(
-            &[0; 64],
-            &[0; 67],
-            0..64,
-            &mut stamps,
-            1,
-            &mut scratch,
-            &mut out,
-        );
+        f.scan(&[0; 64], &[0; 67], &mut stamps, 1, &mut scratch, &mut out);
         assert_eq!(out, vec![0]);
         // A new generation: the zero window's bit is set again.
         out.clear();
         f.scan(
             b"zzzz\0\0\0\0",
             b"zzzz\0\0\0\0\0\0\0",
-            0..8,
             &mut stamps,
             2,
             &mut scratch,
@@ -895,7 +846,6 @@ mod tests {
         f.scan(
             b"abcd",
             b"abcd\0\0\0",
-            0..4,
             &mut stamps,
             7,
             &mut WindowScratch::default(),
