@@ -2,12 +2,13 @@
 //! one inspection buffer, and the rules each pattern selects.
 //!
 //! By default ([`MatcherSettings::window`]) the patterns go into two
-//! hashed-window filters ([`super::window`]): one for patterns whose
-//! every useful occurrence ends within the buffer's first bytes (an
-//! absolute `depth`/`offset`/`startswith` content, or a payload content
-//! of a rule with a small `dsize`, bound at most [`HEAD_MAX`]), scanned
-//! over that prefix only, and one for the others, scanned over the whole
-//! buffer. `cargo bench --bench prefilter -- matcher/active` (first 8 MiB
+//! hashed-window filters ([`super::window`]). Some patterns can only
+//! usefully occur within the buffer's first bytes (an absolute
+//! `depth`/`offset`/`startswith` content, or a payload content of a rule
+//! with a small `dsize`, bound at most [`HEAD_MAX`]). The first filter
+//! holds every pattern and sweeps the positions of that head; the second
+//! holds the unbounded patterns and sweeps the positions after it, so
+//! each position is swept once. `cargo bench --bench prefilter -- matcher/active` (first 8 MiB
 //! of web-mix-8 payloads, the 4,377 fast patterns of ET Open's active
 //! rules, 2-core machine, AVX2 sweep): 121 MiB/s against 56 MiB/s for the
 //! DFA it replaced (`matcher/active/dfa`), measured back to back, with
@@ -71,11 +72,14 @@ enum Machine {
     Contiguous(nfa::contiguous::NFA),
     Noncontiguous(nfa::noncontiguous::NFA),
     Window {
-        /// The patterns that can only occur in a buffer's first
-        /// `head_len` bytes (a `depth`/`offset`-bounded fast pattern).
-        head: WindowFilter,
+        /// Every pattern: looked for at the buffer's first `head_len`
+        /// positions.
+        prefix: WindowFilter,
+        /// Past these, only the patterns that can occur anywhere are:
+        /// the others (a `depth`/`offset`/`dsize`-bounded fast pattern)
+        /// end within the first `head_len` bytes.
         head_len: usize,
-        /// The others, looked for everywhere.
+        /// The patterns looked for at the positions from `head_len` on.
         full: WindowFilter,
     },
 }
@@ -237,18 +241,21 @@ impl PatternMatcher {
                 .filter_map(|e| e.max_end)
                 .max()
                 .unwrap_or(0) as usize;
-            let filter = |head: bool| {
+            let filter = |all: bool| {
                 WindowFilter::build(
                     patterns
                         .iter()
                         .zip(&entries)
                         .enumerate()
-                        .filter(|(_, (_, e))| in_head(e) == head)
-                        .map(|(i, (p, e))| (i as u32, p.as_slice(), e.exact.is_none())),
+                        .filter(|(_, (_, e))| all || !in_head(e))
+                        .map(|(i, (p, e))| {
+                            let limit = e.max_end.filter(|_| in_head(e));
+                            (i as u32, p.as_slice(), e.exact.is_none(), limit)
+                        }),
                 )
             };
             let machine = Machine::Window {
-                head: filter(true),
+                prefix: filter(true),
                 head_len,
                 full: filter(false),
             };
@@ -308,7 +315,7 @@ impl PatternMatcher {
             Machine::Dfa(a) => a.memory_usage(),
             Machine::Contiguous(a) => a.memory_usage(),
             Machine::Noncontiguous(a) => a.memory_usage(),
-            Machine::Window { head, full, .. } => head.memory_usage() + full.memory_usage(),
+            Machine::Window { prefix, full, .. } => prefix.memory_usage() + full.memory_usage(),
         }
     }
 
@@ -328,7 +335,7 @@ impl PatternMatcher {
         }
         scratch.start(self.entries.len());
         if let Machine::Window {
-            head,
+            prefix,
             head_len,
             full,
         } = &self.machine
@@ -338,10 +345,16 @@ impl PatternMatcher {
             let g = scratch.generation;
             let folded = &mut scratch.folded;
             fold_padded(hay, folded);
-            let prefix = &hay[..hay.len().min(*head_len)];
             let stamps = &mut scratch.stamps;
-            head.scan(prefix, folded, stamps, g, &mut scratch.window, found);
-            full.scan(hay, folded, stamps, g, &mut scratch.window, found);
+            // Each position swept once: by the filter of every pattern in
+            // the head, by the unbounded patterns' filter after it, which
+            // starts a few bytes early: the two filters may look for a
+            // pattern at different windows of it.
+            let split = hay.len().min(*head_len);
+            let rest = split.saturating_sub(prefix.reach_back())..hay.len();
+            let w = &mut scratch.window;
+            prefix.scan(hay, folded, 0..split, stamps, g, w, found);
+            full.scan(hay, folded, rest, stamps, g, w, found);
             for &id in found.iter() {
                 out.extend_from_slice(&self.entries[id as usize].rules);
             }
@@ -499,5 +512,30 @@ mod tests {
         let mut far = vec![b'.'; 1000];
         far.extend_from_slice(b"abcd wxyz");
         assert_eq!(hits(&m, &far), vec![2, 3, 4]);
+    }
+
+    /// The head's filter and the rest's may look for one pattern at
+    /// different windows of it: the unbounded pattern's first two
+    /// windows are equally rare, the rest's filter takes the first, the
+    /// head's the second (its first is the bounded pattern's too). An occurrence one byte
+    /// before the split then has its head window at the split and its
+    /// rest window before it; the rest's sweep must start early enough
+    /// (the fuzz target `prefilter_matcher` found this).
+    #[test]
+    fn pattern_straddling_the_head_is_found() {
+        let items = [
+            PatternItem {
+                max_end: Some(64),
+                ..PatternItem::new(b"\x90\x91\x92\x93", false, 1)
+            },
+            PatternItem::new(b"\x90\x91\x92\x93\x94bcdefgh", false, 2),
+        ];
+        let m = PatternMatcher::build(items, MatcherSettings::default()).unwrap();
+        for at in 0..100 {
+            let mut hay = vec![b'.'; 200];
+            hay[at..at + 12].copy_from_slice(b"\x90\x91\x92\x93\x94bcdefgh");
+            let want = if at + 4 <= 64 { vec![1, 2] } else { vec![2] };
+            assert_eq!(hits(&m, &hay), want, "pattern at {at}");
+        }
     }
 }

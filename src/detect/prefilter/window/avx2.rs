@@ -84,7 +84,7 @@ unsafe fn pair_candidates(tables: &[__m256i; 4], folded: &[u8], at: usize) -> u3
 }
 
 impl WindowFilter {
-    /// The sweep over the positions `0..n` of `probe.hay`, 32 at a time
+    /// The sweep over `positions` of `probe.hay`, 32 at a time
     /// while the loads fit in `folded` (always, with [`fold_padded`]'s
     /// padding); returns the first position it did not test, for the
     /// scalar sweep to go on from.
@@ -95,10 +95,11 @@ impl WindowFilter {
     pub(super) unsafe fn sweep_avx2<const LONG: bool, const SHORT: bool>(
         &self,
         folded: &[u8],
+        positions: std::ops::Range<usize>,
         maps: &mut Maps<'_>,
         probe: &mut Probe<'_, '_>,
     ) -> usize {
-        let n = probe.hay.len();
+        let n = positions.end;
         let shift = 32 - self.bits;
         // Every hash is below 2^bits, so within the long map; every pair
         // is below 2^16 = 64 * 1024, the short map's size.
@@ -120,7 +121,7 @@ impl WindowFilter {
             _ => None,
         };
         let gather_pairs = SHORT && nibbles.is_none();
-        let mut i = 0;
+        let mut i = positions.start;
         // Loads reach `i + 40` (the last window block) and `i + 33` (the
         // pairs).
         while i < n && i + 40 <= folded.len() {

@@ -96,6 +96,9 @@ struct Span {
     start: u32,
     len: u32,
     nocase: bool,
+    /// An occurrence counts only when it ends within this many bytes of
+    /// the haystack's start.
+    end_limit: u32,
 }
 
 /// The bitmaps and buckets over a set of patterns. Immutable once
@@ -127,6 +130,9 @@ pub(crate) struct WindowFilter {
     single: Box<[(u8, u8, u32)]>,
     spans: Box<[Span]>,
     bytes: Box<[u8]>,
+    /// The most bytes an occurrence of a pattern without an end limit
+    /// starts before its position ([`WindowFilter::reach_back`]).
+    reach_back: usize,
 }
 
 /// Per-worker working copies of the bitmaps (see the module docs).
@@ -186,15 +192,17 @@ fn set(map: &mut [u64], bit: usize) {
 }
 
 impl WindowFilter {
-    /// Builds the filter over `patterns` (`(id, bytes, nocase)`, ids
-    /// distinct); a pattern is reported, and stamped, by its id. Empty
-    /// patterns are never reported.
+    /// Builds the filter over `patterns` (`(id, bytes, nocase,
+    /// end_limit)`, ids distinct); a pattern is reported, and stamped, by
+    /// its id, when it occurs ending within `end_limit` bytes of the
+    /// haystack's start (`None`: anywhere). Empty patterns are never
+    /// reported.
     pub(crate) fn build<'p>(
-        patterns: impl IntoIterator<Item = (u32, &'p [u8], bool)>,
+        patterns: impl IntoIterator<Item = (u32, &'p [u8], bool, Option<u32>)>,
     ) -> WindowFilter {
         let mut spans = Vec::new();
         let mut bytes = Vec::new();
-        for (id, p, nocase) in patterns {
+        for (id, p, nocase, end_limit) in patterns {
             let id = id as usize;
             if spans.len() <= id {
                 spans.resize(id + 1, Span::default());
@@ -203,6 +211,7 @@ impl WindowFilter {
                 start: bytes.len() as u32,
                 len: p.len() as u32,
                 nocase,
+                end_limit: end_limit.unwrap_or(u32::MAX),
             };
             bytes.extend_from_slice(p);
         }
@@ -260,6 +269,20 @@ impl WindowFilter {
                 }
             }
         }
+        // Which window of a long pattern is looked for depends on the
+        // other patterns (`used`), so differs between filters.
+        let reach_back = long
+            .iter()
+            .filter(|(_, c)| spans[c.pattern as usize].end_limit == u32::MAX)
+            .map(|(_, c)| c.offset as usize)
+            .chain(
+                short
+                    .iter()
+                    .filter(|&&(_, _, i)| spans[i as usize].end_limit == u32::MAX)
+                    .map(|&(_, o, _)| usize::from(o)),
+            )
+            .max()
+            .unwrap_or(0);
         long.sort_by_key(|c| c.0);
         let mut long_map = vec![0u64; (1usize << bits) / 64].into_boxed_slice();
         let mut check_map = long_map.clone();
@@ -293,7 +316,19 @@ impl WindowFilter {
             single: single.into_boxed_slice(),
             spans: spans.into_boxed_slice(),
             bytes: bytes.into_boxed_slice(),
+            reach_back,
         }
+    }
+
+    /// The most bytes before its position that an occurrence of a
+    /// pattern without an end limit starts. A pattern's position is
+    /// where the window (or pair) it is looked for at starts, and that
+    /// window is chosen per filter: to hand the positions from `split`
+    /// on to another filter over the same patterns, that filter must
+    /// sweep from `split - reach_back` so no occurrence falls between
+    /// the two.
+    pub(crate) fn reach_back(&self) -> usize {
+        self.reach_back
     }
 
     /// Bytes of heap the filter uses.
@@ -316,6 +351,9 @@ impl WindowFilter {
             return false;
         };
         let p = &self.bytes[s.start as usize..(s.start + s.len) as usize];
+        if start + p.len() > s.end_limit as usize {
+            return false;
+        }
         match hay.get(start..start + p.len()) {
             Some(w) if s.nocase => w.eq_ignore_ascii_case(p),
             Some(w) => w == p,
@@ -323,22 +361,30 @@ impl WindowFilter {
         }
     }
 
-    /// Appends to `out` every pattern that occurs in `hay` and whose
-    /// stamp is not `generation`, stamping it (each pattern at most once
-    /// per generation; `stamps` has one entry per pattern). `folded` is
-    /// [`fold_padded`] of `hay` or of a buffer that starts with `hay`
-    /// (nothing is found when it is shorter than `hay` plus three).
+    /// Appends to `out` every pattern that occurs in `hay` at one of
+    /// `positions` and whose stamp is not `generation`, stamping it (each
+    /// pattern at most once per generation; `stamps` has one entry per
+    /// pattern). A pattern's position is where its window (or pair, or
+    /// byte) starts: `0..hay.len()` finds every pattern that occurs, and
+    /// scans of adjacent ranges with the same generation add up to one
+    /// over their union. `folded` is [`fold_padded`] of `hay` or of a
+    /// buffer that starts with `hay` (nothing is found when it is shorter
+    /// than `hay` plus three).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn scan(
         &self,
         hay: &[u8],
         folded: &[u8],
+        positions: std::ops::Range<usize>,
         stamps: &mut [u32],
         generation: u32,
         scratch: &mut WindowScratch,
         out: &mut Vec<u32>,
     ) {
         let simd = Simd::detect();
-        self.scan_with(simd, hay, folded, stamps, generation, scratch, out);
+        self.scan_with(
+            simd, hay, folded, positions, stamps, generation, scratch, out,
+        );
     }
 
     /// [`WindowFilter::scan`] with the sweep `simd` names.
@@ -348,12 +394,14 @@ impl WindowFilter {
         simd: Simd,
         hay: &[u8],
         folded: &[u8],
+        positions: std::ops::Range<usize>,
         stamps: &mut [u32],
         generation: u32,
         scratch: &mut WindowScratch,
         out: &mut Vec<u32>,
     ) {
-        if hay.is_empty()
+        let positions = positions.start..positions.end.min(hay.len());
+        if positions.is_empty()
             || stamps.len() < self.spans.len()
             || folded.len() < hay.len() + 3
             || self.spans.is_empty()
@@ -386,10 +434,11 @@ impl WindowFilter {
         };
         // The loop specialised on which maps have patterns: a filter
         // without short patterns (most) tests one bit per byte.
+        let at = positions.clone();
         match (self.long.is_empty(), self.short.is_empty()) {
-            (false, false) => self.sweep::<true, true>(simd, folded, &mut maps, &mut probe),
-            (false, true) => self.sweep::<true, false>(simd, folded, &mut maps, &mut probe),
-            (true, false) => self.sweep::<false, true>(simd, folded, &mut maps, &mut probe),
+            (false, false) => self.sweep::<true, true>(simd, folded, at, &mut maps, &mut probe),
+            (false, true) => self.sweep::<true, false>(simd, folded, at, &mut maps, &mut probe),
+            (true, false) => self.sweep::<false, true>(simd, folded, at, &mut maps, &mut probe),
             (true, true) => {}
         }
         let Probe {
@@ -399,7 +448,11 @@ impl WindowFilter {
             ..
         } = probe;
         for &(b, other, p) in self.single.iter() {
-            if stamps[p as usize] != generation && memchr::memchr2(b, other, hay).is_some() {
+            let limit = self.spans[p as usize].end_limit as usize;
+            let bytes = hay
+                .get(positions.start..positions.end.min(limit))
+                .unwrap_or(&[]);
+            if stamps[p as usize] != generation && memchr::memchr2(b, other, bytes).is_some() {
                 stamps[p as usize] = generation;
                 out.push(p);
             }
@@ -503,20 +556,23 @@ impl WindowFilter {
         &self,
         simd: Simd,
         folded: &[u8],
+        positions: std::ops::Range<usize>,
         maps: &mut Maps<'_>,
         probe: &mut Probe<'_, '_>,
     ) {
         let from = match simd {
-            Simd::Scalar => 0,
+            Simd::Scalar => positions.start,
             // SAFETY: `Simd::Avx2` comes from `Simd::detect` (or a test
             // that checked the same).
             #[cfg(target_arch = "x86_64")]
-            Simd::Avx2 => unsafe { self.sweep_avx2::<LONG, SHORT>(folded, maps, probe) },
+            Simd::Avx2 => unsafe {
+                self.sweep_avx2::<LONG, SHORT>(folded, positions.clone(), maps, probe)
+            },
         };
-        // The folded window at each position of the haystack from
-        // `from` on; the last three run into the padding (confirmation
+        // The folded window at each position from `from` on; the last
+        // three of the haystack run into the padding (confirmation
         // checks the real bounds).
-        let windows = folded.windows(4).take(probe.hay.len()).enumerate();
+        let windows = folded.windows(4).take(positions.end).enumerate();
         for (i, w) in windows.skip(from) {
             let key = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
             if LONG {
@@ -645,7 +701,7 @@ mod tests {
         WindowFilter::build(
             pats.iter()
                 .enumerate()
-                .map(|(i, &(p, nocase))| (i as u32, p, nocase)),
+                .map(|(i, &(p, nocase))| (i as u32, p, nocase, None)),
         )
     }
 
@@ -654,19 +710,28 @@ mod tests {
     }
 
     fn found_with(f: &WindowFilter, simd: Simd, hay: &[u8]) -> Vec<u32> {
+        found_split(f, simd, hay, hay.len())
+    }
+
+    /// [`found_with`] as two scans, of positions `..split` and `split..`.
+    fn found_split(f: &WindowFilter, simd: Simd, hay: &[u8], split: usize) -> Vec<u32> {
         let mut stamps = vec![0; f.spans.len()];
         let mut out = Vec::new();
         let mut folded = Vec::new();
         fold_padded(hay, &mut folded);
-        f.scan_with(
-            simd,
-            hay,
-            &folded,
-            &mut stamps,
-            1,
-            &mut WindowScratch::default(),
-            &mut out,
-        );
+        let mut scratch = WindowScratch::default();
+        for range in [0..split, split..hay.len()] {
+            f.scan_with(
+                simd,
+                hay,
+                &folded,
+                range,
+                &mut stamps,
+                1,
+                &mut scratch,
+                &mut out,
+            );
+        }
         out.sort_unstable();
         out
     }
@@ -710,6 +775,10 @@ mod tests {
         let want = naive(pats, hay);
         for simd in sweeps() {
             proptest::prop_assert_eq!(found_with(&f, simd, hay), want.clone(), "{:?}", simd);
+            // Split anywhere, the two ranges find the same.
+            let split = hay.len() * 5 / 13;
+            let got = found_split(&f, simd, hay, split);
+            proptest::prop_assert_eq!(got, want.clone(), "{:?} split at {}", simd, split);
         }
         Ok(())
     }
@@ -820,13 +889,22 @@ mod tests {
         let mut stamps = vec![0; 2];
         let mut scratch = WindowScratch::default();
         let mut out = Vec::new();
-        f.scan(&[0; 64], &[0; 67], &mut stamps, 1, &mut scratch, &mut out);
+        f.scan(
+            &[0; 64],
+            &[0; 67],
+            0..64,
+            &mut stamps,
+            1,
+            &mut scratch,
+            &mut out,
+        );
         assert_eq!(out, vec![0]);
         // A new generation: the zero window's bit is set again.
         out.clear();
         f.scan(
             b"zzzz\0\0\0\0",
             b"zzzz\0\0\0\0\0\0\0",
+            0..8,
             &mut stamps,
             2,
             &mut scratch,
@@ -846,6 +924,7 @@ mod tests {
         f.scan(
             b"abcd",
             b"abcd\0\0\0",
+            0..4,
             &mut stamps,
             7,
             &mut WindowScratch::default(),
