@@ -1,28 +1,39 @@
-//! The AVX2 sweep of a [`WindowFilter`]: the bit tests of eight
-//! positions per step.
+//! The AVX2 sweep of a [`WindowFilter`]: the bit tests of 32 positions
+//! per step.
 //!
 //! Only a few percent of positions hit a set bit, so the scalar sweep's
 //! time goes into loading, hashing and testing each window. Here one
 //! 16-byte load is shuffled into the eight 4-byte windows that start in
-//! its first half, the eight hashes are one multiply, and the eight bit
-//! tests are one gather from the bitmap; what comes out is an 8-bit
-//! mask of the positions whose bit is set. Those few positions then go
-//! through the same bucket checks as in the scalar sweep (which test the
-//! bit again in the working copy, since a bucket spent earlier in the
-//! block has cleared it). The short map is tested the same way, keyed by
-//! the windows' low two bytes.
+//! its first half, the eight hashes are one multiply, and the eight
+//! windows' words of the long map are one gather; each word must have
+//! both the window's bucket bit and its check bit ([`super::LongHash`]).
+//! Four such blocks (32 positions) are tested before any candidate is
+//! looked at, so the gathers overlap and the candidate branch, rarely
+//! taken once two bits must agree, does not stall each one. The
+//! candidates then go through the same bucket checks as in the scalar
+//! sweep (which test the bits again in the working copy, since a bucket
+//! spent earlier in the block has cleared its bit). Short pairs go
+//! through Teddy-style nibble masks when there are few, else through
+//! their bitmap the same way.
 //!
-//! Measured on the benchmark capture with ET Open, one thread, passes
-//! alternating between the sweeps in one process: processing took 1.83 s
-//! a pass with the scalar sweep, 1.26 s with the hashes stored and tested
-//! one by one, and 1.13 s with the gather.
+//! Measured on the benchmark capture with ET Open, one thread: processing
+//! took 1.83 s a pass with the scalar sweep, 1.26 s with the hashes
+//! stored and tested one by one, and 1.13 s with one gather per eight
+//! positions (session 4's machine state). Then, 7 interleaved runs each of
+//! `rulewire bench -r web-mix-8.pcap -S et-open --threads 1 --loops 1`,
+//! median processing: 0.665 s testing each block's candidates before the
+//! next gather with the check bit in a separate map tested per candidate,
+//! 0.608 s with the four blocks' gathers (bucket map and check map, two
+//! per block) ahead of the candidates, 0.533 s with both bits in one word
+//! (one gather per block).
 
 use std::arch::x86_64::{
-    __m256i, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_castsi256_ps, _mm256_cmpeq_epi8,
-    _mm256_i32gather_epi32, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_movemask_ps,
-    _mm256_mullo_epi32, _mm256_set1_epi32, _mm256_set1_epi8, _mm256_setr_epi8,
-    _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_slli_epi32, _mm256_srl_epi32,
-    _mm256_srli_epi16, _mm256_srli_epi32, _mm256_srlv_epi32, _mm_cvtsi32_si128, _mm_loadu_si128,
+    __m256i, _mm256_add_epi32, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_castsi256_ps,
+    _mm256_cmpeq_epi32, _mm256_cmpeq_epi8, _mm256_i32gather_epi32, _mm256_loadu_si256,
+    _mm256_movemask_epi8, _mm256_movemask_ps, _mm256_mullo_epi32, _mm256_or_si256,
+    _mm256_set1_epi32, _mm256_set1_epi8, _mm256_setr_epi8, _mm256_setzero_si256,
+    _mm256_shuffle_epi8, _mm256_slli_epi32, _mm256_sllv_epi32, _mm256_srl_epi32, _mm256_srli_epi16,
+    _mm256_srli_epi32, _mm256_srlv_epi32, _mm_cvtsi32_si128, _mm_loadu_si128,
 };
 
 use super::{Maps, PairNibbles, Probe, WindowFilter, HASH_MUL};
@@ -103,7 +114,7 @@ impl WindowFilter {
         let shift = 32 - self.bits;
         // Every hash is below 2^bits, so within the long map; every pair
         // is below 2^16 = 64 * 1024, the short map's size.
-        debug_assert_eq!(maps.long_map.len() * 64, 1 << self.bits);
+        debug_assert_eq!(maps.long_map.len() * 16, 1 << self.bits);
         debug_assert!(maps.short_map.len() * 64 >= 1 << 16);
         // Lane k of the low half: bytes k..k+4 of the load; of the high
         // half: bytes 4+k..8+k (each half sees the same 16 bytes).
@@ -112,6 +123,12 @@ impl WindowFilter {
             4, 5, 6, 7, 5, 6, 7, 8, 6, 7, 8, 9, 7, 8, 9, 10,
         );
         let mul = _mm256_set1_epi32(HASH_MUL as i32);
+        let check_by = _mm_cvtsi32_si128(28 - self.bits as i32);
+        let (one, fifteen, sixteen) = (
+            _mm256_set1_epi32(1),
+            _mm256_set1_epi32(15),
+            _mm256_set1_epi32(16),
+        );
         let shift_by = _mm_cvtsi32_si128(shift as i32);
         let pair_mask = _mm256_set1_epi32(0xffff);
         // Short pairs through the nibble masks when there are few, else
@@ -131,7 +148,11 @@ impl WindowFilter {
                 (1u32 << (n - i)) - 1
             };
             let mut pairs = 0u32;
+            let mut longs = 0u32;
             if LONG || gather_pairs {
+                // All four gathers before any candidate is checked: they
+                // overlap, and the candidate branch, rarely taken once
+                // both maps agree, no longer stalls each one.
                 for b in [0, 8, 16, 24] {
                     let at = i + b;
                     // SAFETY: `at + 16 <= i + 40 <= folded.len()`.
@@ -142,24 +163,41 @@ impl WindowFilter {
                         // SAFETY: pairs are below 2^16 (see above).
                         pairs |= unsafe { gather_bits(maps.short_map, k) } << b;
                     }
-                    if !LONG {
-                        continue;
-                    }
-                    let h = _mm256_srl_epi32(_mm256_mullo_epi32(w, mul), shift_by);
-                    // SAFETY: hashes are below 2^bits (see above).
-                    let mut m = unsafe { gather_bits(maps.long_map, h) } & (live >> b);
-                    while m != 0 {
-                        let pos = at + m.trailing_zeros() as usize;
-                        m &= m - 1;
-                        let key = u32::from_le_bytes([
-                            folded[pos],
-                            folded[pos + 1],
-                            folded[pos + 2],
-                            folded[pos + 3],
-                        ]);
-                        self.check_long(key, pos, maps, probe);
+                    if LONG {
+                        // LongHash for eight windows: the bucket (top
+                        // `bits` bits of the product), its word and the
+                        // two bits the word must have.
+                        let product = _mm256_mullo_epi32(w, mul);
+                        let bucket = _mm256_srl_epi32(product, shift_by);
+                        let word = _mm256_srli_epi32::<4>(bucket);
+                        let bucket_bit = _mm256_and_si256(bucket, fifteen);
+                        let check = _mm256_and_si256(_mm256_srl_epi32(product, check_by), fifteen);
+                        let check_bit = _mm256_add_epi32(check, sixteen);
+                        let need = _mm256_or_si256(
+                            _mm256_sllv_epi32(one, bucket_bit),
+                            _mm256_sllv_epi32(one, check_bit),
+                        );
+                        // SAFETY: buckets are below 2^bits (see above),
+                        // so words below the map's length.
+                        let words = unsafe {
+                            _mm256_i32gather_epi32::<4>(maps.long_map.as_ptr().cast(), word)
+                        };
+                        let all = _mm256_cmpeq_epi32(_mm256_and_si256(words, need), need);
+                        longs |= (_mm256_movemask_ps(_mm256_castsi256_ps(all)) as u32) << b;
                     }
                 }
+            }
+            let mut m = longs & live;
+            while m != 0 {
+                let pos = i + m.trailing_zeros() as usize;
+                m &= m - 1;
+                let key = u32::from_le_bytes([
+                    folded[pos],
+                    folded[pos + 1],
+                    folded[pos + 2],
+                    folded[pos + 3],
+                ]);
+                self.check_long(key, pos, maps, probe);
             }
             if let Some(tables) = &nibbles {
                 // SAFETY: `i + 33 <= i + 40 <= folded.len()`.

@@ -5,9 +5,11 @@
 //! *window* of it (the least common one, by a byte-frequency guess for
 //! network payloads, so `"\0\0\0\0login"` is found through `"ogin"`, not
 //! its zeros). The scan hashes the case-folded 4 bytes at every position
-//! of the haystack into a bitmap of 2^`bits` bits (a few KiB: it stays in
-//! the first-level cache); only where a bit is set does it look at the
-//! window's bucket and compare the patterns there with the haystack.
+//! of the haystack to one 32-bit word of a bitmap (a few KiB: it stays in
+//! the first-level cache) and tests two bits of it, the window's bucket
+//! bit and a check bit (a two-hash Bloom filter blocked into one word);
+//! only where both are set does it look at the window's bucket and
+//! compare the patterns there with the haystack.
 //! Patterns of two or three bytes go through a second bitmap keyed by
 //! one folded pair of their bytes (the rarer pair of a three-byte
 //! pattern); one-byte patterns are looked for with `memchr`.
@@ -28,11 +30,11 @@
 //! ones — so folding only decides where to look.
 //!
 //! This is the idea of Wu-Manber and of Hyperscan's FDR (hash a short
-//! window, confirm the rare hits) without their shift tables: one bit
+//! window, confirm the rare hits) without their shift tables: one word
 //! test per byte, and the confirmation cost bounded by the stamps. On
-//! x86-64 with AVX2 (checked at run time) the bit tests are done eight
-//! positions at a time (`avx2`); elsewhere one at a time, with the same
-//! results.
+//! x86-64 with AVX2 (checked at run time) the tests are done eight
+//! positions at a time, 32 per step (`avx2`); elsewhere one at a time,
+//! with the same results.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -106,14 +108,14 @@ struct Span {
 #[derive(Debug)]
 pub(crate) struct WindowFilter {
     id: u64,
-    /// log2 of the long bitmap's size in bits.
+    /// log2 of the number of long buckets.
     bits: u32,
-    /// Bit `h`: bucket `h` holds a long pattern.
-    long_map: Box<[u64]>,
-    /// The same keys under a second hash ([`check_slot`]): a window
-    /// whose bit is set in `long_map` but not here is in no bucket,
-    /// and costs no bucket walk.
-    check_map: Box<[u64]>,
+    /// The long patterns' windows ([`LongHash`]): word `h / 16` has bit
+    /// `h % 16` set when bucket `h` holds a pattern, and in its high half
+    /// a check bit for each window of the bucket's word, so that one
+    /// 32-bit load tests two bits of a window (most windows of a bucket
+    /// whose bit is set fail the check bit and cost no bucket walk).
+    long_map: Box<[u32]>,
     /// Bucket `h` is `long[long_starts[h]..long_starts[h + 1]]`.
     long_starts: Box<[u32]>,
     long: Box<[Candidate]>,
@@ -146,7 +148,7 @@ pub(crate) struct WindowScratch {
 #[derive(Debug)]
 struct WorkingMaps {
     id: u64,
-    long_map: Box<[u64]>,
+    long_map: Box<[u32]>,
     short_map: Box<[u64]>,
 }
 
@@ -217,8 +219,9 @@ impl WindowFilter {
         }
         let pat = |s: &Span| &bytes[s.start as usize..(s.start + s.len) as usize];
         let long_count = spans.iter().filter(|s| s.len >= 4).count();
-        // About 32 bits per long pattern: a random window hits a set bit
-        // with probability ~1/32 or less. 2^10..2^18 bits (128 B..32 KiB).
+        // About 32 buckets per long pattern: a random window hits a set
+        // bucket bit with probability ~1/32 or less, and its check bit
+        // with ~1/8. 2^10..2^18 buckets, a map of 256 B..64 KiB.
         let bits = (long_count.max(1) * 32)
             .next_power_of_two()
             .trailing_zeros()
@@ -259,7 +262,7 @@ impl WindowFilter {
                     let key = key_at(offset);
                     *used.entry(key).or_default() += 1;
                     long.push((
-                        slot(key, 32 - bits) as u32,
+                        LongHash::new(key, bits).bucket as u32,
                         Candidate {
                             key,
                             offset: offset as u32,
@@ -284,15 +287,12 @@ impl WindowFilter {
             .max()
             .unwrap_or(0);
         long.sort_by_key(|c| c.0);
-        let mut long_map = vec![0u64; (1usize << bits) / 64].into_boxed_slice();
-        let mut check_map = long_map.clone();
-        for (_, c) in &long {
-            set(&mut check_map, check_slot(c.key, 32 - bits));
-        }
+        let mut long_map = vec![0u32; (1usize << bits) / 16].into_boxed_slice();
         let mut long_starts = vec![0u32; (1usize << bits) + 1];
-        for &(h, _) in &long {
-            set(&mut long_map, h as usize);
-            long_starts[h as usize + 1] += 1;
+        for (h, c) in &long {
+            let lh = LongHash::new(c.key, bits);
+            long_map[lh.word()] |= lh.need();
+            long_starts[*h as usize + 1] += 1;
         }
         for h in 0..1usize << bits {
             long_starts[h + 1] += long_starts[h];
@@ -307,7 +307,6 @@ impl WindowFilter {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             bits,
             long_map,
-            check_map,
             long_starts: long_starts.into_boxed_slice(),
             long: long.into_iter().map(|c| c.1).collect(),
             short_map,
@@ -334,7 +333,7 @@ impl WindowFilter {
     /// Bytes of heap the filter uses.
     pub(crate) fn memory_usage(&self) -> usize {
         use std::mem::size_of;
-        self.long_map.len() * 16
+        self.long_map.len() * 4
             + self.long_starts.len() * 4
             + self.long.len() * size_of::<Candidate>()
             + self.short_map.len() * 8
@@ -458,7 +457,7 @@ impl WindowFilter {
             }
         }
         for h in cleared_long.drain(..) {
-            set(long_map, h as usize);
+            long_map[h as usize / 16] |= 1 << (h % 16);
         }
         for k in cleared_short.drain(..) {
             set(short_map, usize::from(k));
@@ -468,7 +467,7 @@ impl WindowFilter {
 
 /// A scan's working bitmaps and the bits it cleared.
 struct Maps<'a> {
-    long_map: &'a mut [u64],
+    long_map: &'a mut [u32],
     short_map: &'a mut [u64],
     cleared_long: &'a mut Vec<u32>,
     cleared_short: &'a mut Vec<u16>,
@@ -588,10 +587,11 @@ impl WindowFilter {
     /// (bit, check bit, bucket), clearing the bit of a bucket it spends.
     #[inline(always)]
     fn check_long(&self, key: u32, i: usize, maps: &mut Maps<'_>, probe: &mut Probe<'_, '_>) {
-        let h = slot(key, 32 - self.bits);
-        if test(maps.long_map, h) && self.may_hold(key) && self.long_bucket(h, key, i, probe) {
-            clear(maps.long_map, h);
-            maps.cleared_long.push(h as u32);
+        let lh = LongHash::new(key, self.bits);
+        if lh.hit(maps.long_map) && self.long_bucket(lh.bucket, key, i, probe) {
+            // Only the bucket bit: check bits are shared by the word.
+            maps.long_map[lh.word()] &= !lh.bucket_bit();
+            maps.cleared_long.push(lh.bucket as u32);
         }
     }
 
@@ -668,30 +668,54 @@ impl WindowFilter {
     }
 }
 
-/// The bucket of folded window `key` in a long map of 2^(32 - `shift`)
-/// bits (multiplicative hashing: the top bits of the product).
-#[inline(always)]
-fn slot(key: u32, shift: u32) -> usize {
-    (key.wrapping_mul(HASH_MUL) >> shift) as usize
+/// Where folded window `key` lives in a long map with 2^`bits`
+/// buckets (multiplicative hashing): the product's top `bits` bits are
+/// its bucket, the four below them its check bit.
+#[derive(Clone, Copy, Debug)]
+struct LongHash {
+    bucket: usize,
+    check: u32,
 }
 
-/// The multiplier of [`slot`] (2^32 over the golden ratio).
-const HASH_MUL: u32 = 0x9E37_79B1;
-
-/// [`slot`] with another odd multiplier (from MurmurHash3's finaliser):
-/// the bit of `key` in [`WindowFilter::check_map`].
-#[inline(always)]
-fn check_slot(key: u32, shift: u32) -> usize {
-    (key.wrapping_mul(0x85EB_CA6B) >> shift) as usize
-}
-
-impl WindowFilter {
-    /// Whether a long pattern's window may be `key`: `false` is sure.
+impl LongHash {
     #[inline(always)]
-    fn may_hold(&self, key: u32) -> bool {
-        test(&self.check_map, check_slot(key, 32 - self.bits))
+    fn new(key: u32, bits: u32) -> LongHash {
+        let product = key.wrapping_mul(HASH_MUL);
+        LongHash {
+            bucket: (product >> (32 - bits)) as usize,
+            check: (product >> (28 - bits)) & 15,
+        }
+    }
+
+    /// The word of [`WindowFilter::long_map`] that holds both bits.
+    #[inline(always)]
+    fn word(self) -> usize {
+        self.bucket / 16
+    }
+
+    /// The bucket's bit in its word.
+    #[inline(always)]
+    fn bucket_bit(self) -> u32 {
+        1 << (self.bucket % 16)
+    }
+
+    /// Both bits: a window may be in the bucket only when its word has
+    /// them all.
+    #[inline(always)]
+    fn need(self) -> u32 {
+        self.bucket_bit() | 1 << (16 + self.check)
+    }
+
+    /// Whether `map` has both bits.
+    #[inline(always)]
+    fn hit(self, map: &[u32]) -> bool {
+        map.get(self.word())
+            .is_some_and(|&w| w & self.need() == self.need())
     }
 }
+
+/// The multiplier of [`LongHash`] (2^32 over the golden ratio).
+const HASH_MUL: u32 = 0x9E37_79B1;
 
 #[cfg(test)]
 mod tests {
