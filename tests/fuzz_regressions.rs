@@ -6,6 +6,11 @@
 //!   million runs); each new crash is added here as a file.
 //! * `fuzz/corpus/packet_path/seed-*`: the committed seed corpus (frames
 //!   of conformance captures with fragments, tunnels and handshakes).
+//! * `tests/fuzz/testdata/prefilter_matcher-*`: inputs on which the
+//!   `prefilter_matcher` target once found the matcher wrong
+//!   (`straddling-split`: an unbounded pattern just before the head's end,
+//!   looked for at different windows by the head's filter and the
+//!   rest's, was missed).
 
 use std::path::{Path, PathBuf};
 
@@ -43,5 +48,17 @@ fn packet_path_seeds_run() {
     for path in seeds {
         let data = std::fs::read(&path).unwrap();
         rulewire::runtime::fuzz_packet_path(&data);
+    }
+}
+
+#[test]
+fn prefilter_matcher_crashes_stay_fixed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let inputs = files(&root.join("tests/fuzz/testdata"), "prefilter_matcher-");
+    assert!(!inputs.is_empty(), "prefilter_matcher crash inputs missing");
+    for path in inputs {
+        let data = std::fs::read(&path).unwrap();
+        eprintln!("replaying {}", path.display());
+        rulewire::detect::prefilter::fuzz_matcher(&data);
     }
 }

@@ -31,11 +31,13 @@
 
 mod addr;
 mod fast;
+mod fuzz;
 mod group;
 mod matcher;
 mod window;
 
 pub use fast::{buffer_priority, fast_pattern, pattern_strength, FastPatternChoice};
+pub use fuzz::fuzz_matcher;
 pub use group::GroupSettings;
 pub use matcher::{MatcherSettings, PatternItem, PatternMatcher, ScanScratch};
 
