@@ -11,6 +11,7 @@ use std::fs::File;
 use std::io::Read;
 use std::iter::FusedIterator;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use memmap2::Mmap;
 
@@ -124,7 +125,14 @@ pub struct CaptureFile {
     bytes: Bytes,
     parsed: Parsed,
     path: Option<PathBuf>,
+    /// The mapped bytes before this offset were let go
+    /// ([`CaptureFile::release_before`]).
+    released: AtomicUsize,
 }
+
+/// [`CaptureFile::release_before`] lets pages go in steps of this many
+/// bytes (a multiple of every page size Linux uses below huge pages).
+const RELEASE_STEP: usize = 4 << 20;
 
 #[derive(Debug)]
 enum Bytes {
@@ -174,6 +182,7 @@ impl CaptureFile {
             bytes,
             parsed,
             path: Some(path.to_path_buf()),
+            released: AtomicUsize::new(0),
         })
     }
 
@@ -189,6 +198,7 @@ impl CaptureFile {
             bytes: Bytes::Owned(bytes),
             parsed,
             path: None,
+            released: AtomicUsize::new(0),
         })
     }
 
@@ -202,6 +212,43 @@ impl CaptureFile {
         let mut v = Vec::new();
         reader.read_to_end(&mut v).map_err(CaptureError::io)?;
         CaptureFile::from_bytes(v)
+    }
+
+    /// Lets the kernel take the mapped pages of the file before `offset`
+    /// out of this process's resident memory, in [`RELEASE_STEP`]s: a
+    /// reader calls it with an offset well behind what it has handed
+    /// out, so reading a capture larger than memory does not make the
+    /// process's RSS the file's size. The pages stay in the page cache,
+    /// and a packet that is read again afterwards is read back from the
+    /// file (a page fault, the same bytes). Nothing for a capture held
+    /// in memory ([`CaptureFile::from_bytes`]).
+    pub fn release_before(&self, offset: u64) {
+        #[cfg(unix)]
+        if let Bytes::Mapped(map) = &self.bytes {
+            let end = usize::try_from(offset).unwrap_or(usize::MAX).min(map.len()) / RELEASE_STEP
+                * RELEASE_STEP;
+            let done = self.released.load(Ordering::Relaxed);
+            if end > done
+                && self
+                    .released
+                    .compare_exchange(done, end, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok()
+            {
+                // SAFETY: the map is a read-only mapping of a file this
+                // process never writes; MADV_DONTNEED on it only drops
+                // the pages from this process, and later reads fault the
+                // file's bytes back in, so every `&[u8]` into the map
+                // keeps reading what it read before (under the same
+                // assumption as the map itself, see `open`: nobody
+                // rewrites the file meanwhile). `done..end` is within
+                // the map and page-aligned (multiples of RELEASE_STEP).
+                let _ = unsafe {
+                    map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, done, end - done)
+                };
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = offset;
     }
 
     /// The file's path, when it was opened by path.

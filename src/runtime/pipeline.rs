@@ -157,6 +157,11 @@ pub struct ParallelReport {
 /// Frames between two updates of [`Progress`] on the single path.
 const SINGLE_PROGRESS_EVERY: u64 = 256;
 
+/// How far behind the reader a mapped capture's pages are let go
+/// ([`CaptureFile::release_before`]): well beyond what batches in flight
+/// hold, so workers seldom fault a page back in.
+const RELEASE_LAG: u64 = 16 << 20;
+
 /// Runs one worker over every packet of `file` in order on this thread,
 /// updating `progress` as it goes; gives the inspector back.
 pub fn run_single<I: Inspector>(
@@ -205,6 +210,7 @@ where
             progress
                 .offset
                 .store(packets.byte_offset(), Ordering::Relaxed);
+            file.release_before(packets.byte_offset().saturating_sub(RELEASE_LAG));
             published.publish(progress, &worker, true);
         }
     }
@@ -362,6 +368,7 @@ fn read_loop<'a>(
             progress
                 .offset
                 .store(packets.byte_offset(), Ordering::Relaxed);
+            file.release_before(packets.byte_offset().saturating_sub(RELEASE_LAG));
             for (w, p) in pending.iter_mut().enumerate() {
                 send(w, std::mem::take(p), last);
             }
