@@ -112,9 +112,9 @@ pub(crate) struct WindowFilter {
     bits: u32,
     /// The long patterns' windows ([`LongHash`]): word `h / 16` has bit
     /// `h % 16` set when bucket `h` holds a pattern, and in its high half
-    /// a check bit for each window of the bucket's word, so that one
-    /// 32-bit load tests two bits of a window (most windows of a bucket
-    /// whose bit is set fail the check bit and cost no bucket walk).
+    /// the check bit of each window in its 16 buckets, so that one 32-bit
+    /// load tests two bits of a window (most windows whose bucket bit is
+    /// set fail the check bit and cost no bucket walk).
     long_map: Box<[u32]>,
     /// Bucket `h` is `long[long_starts[h]..long_starts[h + 1]]`.
     long_starts: Box<[u32]>,
@@ -220,8 +220,9 @@ impl WindowFilter {
         let pat = |s: &Span| &bytes[s.start as usize..(s.start + s.len) as usize];
         let long_count = spans.iter().filter(|s| s.len >= 4).count();
         // About 32 buckets per long pattern: a random window hits a set
-        // bucket bit with probability ~1/32 or less, and its check bit
-        // with ~1/8. 2^10..2^18 buckets, a map of 256 B..64 KiB.
+        // bucket bit with probability ~1/32 or less, and then its check
+        // bit with ~1/16 (a word's 16 buckets hold about half a pattern).
+        // 2^10..2^18 buckets, a map of 256 B..64 KiB.
         let bits = (long_count.max(1) * 32)
             .next_power_of_two()
             .trailing_zeros()
