@@ -8,11 +8,12 @@
 //! with a small `dsize`, bound at most [`HEAD_MAX`]). The first filter
 //! holds every pattern and sweeps the positions of that head; the second
 //! holds the unbounded patterns and sweeps the positions after it, so
-//! each position is swept once. `cargo bench --bench prefilter -- matcher/active` (first 8 MiB
-//! of web-mix-8 payloads, the 4,377 fast patterns of ET Open's active
-//! rules, 2-core machine, AVX2 sweep): 121 MiB/s against 56 MiB/s for the
-//! DFA it replaced (`matcher/active/dfa`), measured back to back, with
-//! 1.3 MB of tables instead of 62 MB, built in 12 ms instead of 224 ms.
+//! each position is swept once. `cargo bench --bench prefilter --
+//! matcher/active` (first 8 MiB of web-mix-8 payloads, the 4,377 fast
+//! patterns of ET Open's active rules, 2-core machine, AVX2 sweep):
+//! 121 MiB/s against 56 MiB/s for the DFA it replaced
+//! (`matcher/active/dfa`), measured back to back, with 1.3 MB of tables
+//! instead of 62 MB, built in 12 ms instead of 224 ms.
 //!
 //! The Aho-Corasick automata stay as the alternative (`window: false`)
 //! the benchmarks compare against. An automaton is built
@@ -517,10 +518,11 @@ mod tests {
     /// The head's filter and the rest's may look for one pattern at
     /// different windows of it: the unbounded pattern's first two
     /// windows are equally rare, the rest's filter takes the first, the
-    /// head's the second (its first is the bounded pattern's too). An occurrence one byte
-    /// before the split then has its head window at the split and its
-    /// rest window before it; the rest's sweep must start early enough
-    /// (the fuzz target `prefilter_matcher` found this).
+    /// head's the second (its first is the bounded pattern's too). An
+    /// occurrence one byte before the split then has its head window at
+    /// the split and its rest window before it; the rest's sweep must
+    /// start early enough (the fuzz target `prefilter_matcher` found
+    /// this).
     #[test]
     fn pattern_straddling_the_head_is_found() {
         let items = [

@@ -132,17 +132,31 @@ pub(crate) struct WindowFilter {
     single: Box<[(u8, u8, u32)]>,
     spans: Box<[Span]>,
     bytes: Box<[u8]>,
-    /// The most bytes an occurrence of a pattern without an end limit
-    /// starts before its position ([`WindowFilter::reach_back`]).
+    /// The most bytes an occurrence of a long pattern without an end
+    /// limit starts before its position ([`WindowFilter::reach_back`]).
     reach_back: usize,
 }
 
-/// Per-worker working copies of the bitmaps (see the module docs).
-#[derive(Debug, Default)]
+/// Per-worker working copies of the bitmaps (see the module docs), and
+/// the sweep the worker's scans run.
+#[derive(Debug)]
 pub(crate) struct WindowScratch {
     copies: Vec<WorkingMaps>,
     cleared_long: Vec<u32>,
     cleared_short: Vec<u16>,
+    /// The fastest this CPU runs ([`Simd::detect`]); tests set others.
+    simd: Simd,
+}
+
+impl Default for WindowScratch {
+    fn default() -> WindowScratch {
+        WindowScratch {
+            copies: Vec::new(),
+            cleared_long: Vec::new(),
+            cleared_short: Vec::new(),
+            simd: Simd::detect(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -274,17 +288,12 @@ impl WindowFilter {
             }
         }
         // Which window of a long pattern is looked for depends on the
-        // other patterns (`used`), so differs between filters.
+        // other patterns (`used`), so differs between filters; a short
+        // pattern's pair and a single byte depend on the pattern alone.
         let reach_back = long
             .iter()
             .filter(|(_, c)| spans[c.pattern as usize].end_limit == u32::MAX)
             .map(|(_, c)| c.offset as usize)
-            .chain(
-                short
-                    .iter()
-                    .filter(|&&(_, _, i)| spans[i as usize].end_limit == u32::MAX)
-                    .map(|&(_, o, _)| usize::from(o)),
-            )
             .max()
             .unwrap_or(0);
         long.sort_by_key(|c| c.0);
@@ -320,13 +329,13 @@ impl WindowFilter {
         }
     }
 
-    /// The most bytes before its position that an occurrence of a
+    /// The most bytes before its position that an occurrence of a long
     /// pattern without an end limit starts. A pattern's position is
-    /// where the window (or pair) it is looked for at starts, and that
-    /// window is chosen per filter: to hand the positions from `split`
-    /// on to another filter over the same patterns, that filter must
-    /// sweep from `split - reach_back` so no occurrence falls between
-    /// the two.
+    /// where the window (or pair) it is looked for at starts; a long
+    /// pattern's window is chosen per filter (a short pattern's pair is
+    /// the same in every filter): to hand the positions from `split` on
+    /// to another filter over the same patterns, that filter must sweep
+    /// from `split - reach_back` so no occurrence falls between the two.
     pub(crate) fn reach_back(&self) -> usize {
         self.reach_back
     }
@@ -381,25 +390,6 @@ impl WindowFilter {
         scratch: &mut WindowScratch,
         out: &mut Vec<u32>,
     ) {
-        let simd = Simd::detect();
-        self.scan_with(
-            simd, hay, folded, positions, stamps, generation, scratch, out,
-        );
-    }
-
-    /// [`WindowFilter::scan`] with the sweep `simd` names.
-    #[allow(clippy::too_many_arguments)]
-    fn scan_with(
-        &self,
-        simd: Simd,
-        hay: &[u8],
-        folded: &[u8],
-        positions: std::ops::Range<usize>,
-        stamps: &mut [u32],
-        generation: u32,
-        scratch: &mut WindowScratch,
-        out: &mut Vec<u32>,
-    ) {
         let positions = positions.start..positions.end.min(hay.len());
         if positions.is_empty()
             || stamps.len() < self.spans.len()
@@ -413,8 +403,9 @@ impl WindowFilter {
             copies,
             cleared_long,
             cleared_short,
-            ..
+            simd,
         } = scratch;
+        let simd = *simd;
         let WorkingMaps {
             long_map,
             short_map,
@@ -744,18 +735,12 @@ mod tests {
         let mut out = Vec::new();
         let mut folded = Vec::new();
         fold_padded(hay, &mut folded);
-        let mut scratch = WindowScratch::default();
+        let mut scratch = WindowScratch {
+            simd,
+            ..WindowScratch::default()
+        };
         for range in [0..split, split..hay.len()] {
-            f.scan_with(
-                simd,
-                hay,
-                &folded,
-                range,
-                &mut stamps,
-                1,
-                &mut scratch,
-                &mut out,
-            );
+            f.scan(hay, &folded, range, &mut stamps, 1, &mut scratch, &mut out);
         }
         out.sort_unstable();
         out
