@@ -151,6 +151,26 @@ impl AppProto {
         })
     }
 
+    /// Whether Suricata's parser for the protocol takes a gap in the TCP
+    /// stream (`APP_LAYER_PARSER_OPT_ACCEPT_GAPS`) and goes on after it;
+    /// the others fail on a gap, and the flow's app layer stops.
+    pub fn parser_accepts_gaps(self) -> bool {
+        use AppProto as A;
+        matches!(
+            self,
+            A::Http1
+                | A::Dcerpc
+                | A::Dns
+                | A::Enip
+                | A::Ldap
+                | A::Nfs
+                | A::Pgsql
+                | A::Pop3
+                | A::Smb
+                | A::Telnet
+        )
+    }
+
     /// The name EVE writes in `app_proto` (Suricata's `AppProtoToString`:
     /// HTTP/1 is `http`, the generic rule protocol `http_any`).
     pub fn eve_name(self) -> &'static str {

@@ -109,6 +109,8 @@ pub struct FlowState {
     pub(crate) verdict: FlowVerdict,
     /// Application-layer protocol detection.
     pub(crate) app: crate::applayer::FlowApp,
+    /// Raw stream inspection asked for by the app layer.
+    pub(crate) raw: super::detector::RawTrigger,
 }
 
 impl FlowState {

@@ -158,6 +158,38 @@ fn observe_app(
     app.eve_name()
 }
 
+/// Raw stream inspection the app layer asked for, per flow (Suricata's
+/// `STREAMTCP_STREAM_FLAG_TRIGGER_RAW` and what sets it).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct RawTrigger {
+    /// The to-client stream is to be inspected at its next packet; cleared
+    /// when an inspection moves its raw progress.
+    to_client: bool,
+    /// The app layer stopped after a gap: its parsers ask for nothing more.
+    app_gone: bool,
+}
+
+impl RawTrigger {
+    /// The app layer was told of a gap in either direction
+    /// (`AppLayerParserParse` with `STREAM_GAP`). A parser that does not
+    /// take gaps asks for raw inspection and fails, which stops the
+    /// flow's app layer. The request always lands on the to-client
+    /// stream: Suricata 8.0.6 passes the parser's direction index (0 for
+    /// to-server, 1 for to-client) where
+    /// `StreamTcpReassembleTriggerRawInspection` expects the
+    /// `STREAM_TOSERVER` flag, which neither equals. With no protocol
+    /// known yet nothing is parsed.
+    fn on_gap(&mut self, proto: Option<AppProto>) {
+        if self.app_gone {
+            return;
+        }
+        if proto.is_some_and(|p| !p.parser_accepts_gaps()) {
+            self.to_client = true;
+            self.app_gone = true;
+        }
+    }
+}
+
 /// Whether Suricata's parser for `proto` would have asked for raw stream
 /// inspection (`AppLayerParserTriggerRawStreamInspection`) on `data`, the
 /// acknowledged bytes of one direction not yet inspected. Most parsers do
@@ -306,26 +338,35 @@ impl<S: AlertSink> Inspector for Detector<S> {
             return;
         }
         // IDS-mode raw stream inspection (`StreamReassembleRawHasDataReady`
-        // and `StreamTcpReassembleRawCheckLimit`): the acknowledged data is
-        // inspected once enough of it is there, or the session closes, or
-        // the flow ends, or the app layer would have asked for it (its
-        // parsers trigger raw inspection as messages complete; we take a
-        // detected protocol as that trigger).
+        // and `StreamTcpReassembleRawCheckLimit`): the stream is inspected
+        // once a chunk of it is acknowledged, or the session closes, or
+        // the flow ends, or the app layer asked for it (see
+        // `RawTrigger`).
         let s = ctx.stream;
-        let ready = !s.data.is_empty()
+        let to_server = ctx.flow.is_some_and(|f| f.direction.is_to_server());
+        let raw = match flow_data.as_deref_mut() {
+            Some(f) => {
+                if s.app_gap {
+                    f.raw.on_gap(f.app.proto());
+                }
+                &mut f.raw
+            }
+            None => &mut RawTrigger::default(),
+        };
+        let ready = !s.blocks.is_empty()
             && ctx.flow.is_some_and(|f| f.stream_established)
             && (s.flush
                 || s.eof
-                || v.app_proto.is_some_and(|p| {
-                    app_triggers_raw(
-                        p,
-                        ctx.flow.is_some_and(|f| f.direction.is_to_server()),
-                        s.data,
-                    )
-                }));
+                || (!to_server && raw.to_client)
+                || (!raw.app_gone
+                    && v.app_proto
+                        .is_some_and(|p| app_triggers_raw(p, to_server, s.blocks.first()))));
+        if ready && s.advances && !to_server {
+            raw.to_client = false;
+        }
         self.stream_done = ready;
         if ready {
-            v.stream = s.data;
+            v.stream = s.blocks;
         }
         self.engine.inspect(
             &v,

@@ -278,7 +278,7 @@ impl CompiledRule {
             StreamMode::NoPayload => !eof,
             StreamMode::Packet => !eof && on(v.payload),
             mode => {
-                if !v.stream.is_empty() && on(v.stream) {
+                if v.stream.iter().any(&on) {
                     return true;
                 }
                 if eof
@@ -450,10 +450,11 @@ impl Engine {
                     &mut scratch.prefilter,
                     &mut scratch.candidates,
                 );
-                // Stream data ready: its fast patterns nominate rules too.
-                if !v.stream.is_empty() {
+                // Stream data ready: the fast patterns of each of its
+                // pieces nominate rules too.
+                for piece in v.stream.iter() {
                     let sv = View {
-                        payload: v.stream,
+                        payload: piece,
                         ..*v
                     };
                     p.candidates(

@@ -9,6 +9,7 @@ use std::net::IpAddr;
 
 use crate::applayer::AppProto;
 use crate::decode::{ChecksumKind as DChecksum, DecodeEvent, IpLayer, Transport, Tunnel};
+use crate::flow::RawBlocks;
 use crate::rule::keywords::flow::{
     CmpOp, Flow, FlowDirection, FlowFrag, FlowState, StreamSide, StreamSize,
 };
@@ -35,9 +36,10 @@ pub struct View<'p, 'a> {
     /// The flow's application-layer protocol once detected (set by the
     /// detector; `None` from [`View::new`]).
     pub app_proto: Option<AppProto>,
-    /// Raw stream data ready for inspection with this packet (set by the
-    /// detector from `ctx.stream`; empty from [`View::new`]).
-    pub stream: &'a [u8],
+    /// Raw stream data ready for inspection with this packet, in pieces
+    /// inspected one by one (set by the detector from `ctx.stream`; none
+    /// from [`View::new`]).
+    pub stream: RawBlocks<'a>,
 }
 
 impl<'p, 'a> View<'p, 'a> {
@@ -59,7 +61,7 @@ impl<'p, 'a> View<'p, 'a> {
                     ports,
                     payload: &[],
                     app_proto: None,
-                    stream: &[],
+                    stream: RawBlocks::default(),
                 };
             }
         }
@@ -70,7 +72,7 @@ impl<'p, 'a> View<'p, 'a> {
             ports: d.ports(),
             payload: d.inspection_payload(),
             app_proto: None,
-            stream: &[],
+            stream: RawBlocks::default(),
         }
     }
 

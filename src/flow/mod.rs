@@ -94,7 +94,7 @@ pub use key::{
 };
 pub use packet::{tcp_flags, EmbeddedTuple, FlowTime, L4Meta, PacketMeta, TcpMeta};
 pub use state::{Direction, FlowState};
-pub use stream::{ReassemblyConfig, StreamCounters, MAX_OOO_SEGMENTS};
+pub use stream::{RawBlocks, ReassemblyConfig, StreamCounters, MAX_OOO_SEGMENTS};
 pub use stream_table::{EndedFlow, StreamChunk};
 pub use table::{FlowHandle, FlowInfo, FlowTable, FlowUpdate};
 pub use tcp::{TcpSeqs, TcpState};

@@ -12,9 +12,10 @@
 //!
 //! * `data`: the contiguous bytes from the raw progress on (everything
 //!   below it was inspected and is dropped);
-//! * out-of-order segments beyond a hole, sorted and disjoint (at most
-//!   [`MAX_OOO_SEGMENTS`]);
-//! * the acknowledged edge.
+//! * blocks beyond a hole, sorted, disjoint and never touching (adjacent
+//!   bytes join one block, as Suricata's streaming buffer blocks do; at
+//!   most [`MAX_OOO_SEGMENTS`]);
+//! * the acknowledged edge and the app layer's progress.
 //!
 //! Overlaps keep the bytes that arrived first (`tcp.overlap`, and
 //! `tcp.overlap_diff_data` when the new bytes differ). Nothing is stored
@@ -24,20 +25,45 @@
 //! refused segment is not "added to the stream", so detection inspects
 //! that packet's own payload instead, as Suricata does.
 //!
-//! # When data is ready (IDS mode, Suricata's `StreamReassembleRaw`)
+//! # What raw inspection sees (IDS mode)
 //!
-//! [`StreamBuf::acked_chunk`] is the contiguous data from the raw progress
-//! up to the acknowledged edge; if the acknowledged edge passed a hole that
-//! later data lies beyond, the hole is skipped (`tcp.reassembly_gap`).
-//! Whether it is inspected now is decided by the caller (chunk size,
-//! closing session, depth, app-layer trigger). At flow end everything left
-//! is inspected, acknowledged or not ([`StreamBuf::eof_chunk`]).
+//! Suricata's `StreamReassembleRawDo` walks the stored blocks (runs of
+//! contiguous bytes) from the raw progress on, and hands detection each
+//! block on its own: a content never matches across a hole.
+//! [`StreamBuf::walk`] does the same and keeps its quirks, which decide
+//! when an alert fires and whether it fires again:
+//!
+//! * each block is cut to `acked - progress` bytes, `progress` being the
+//!   value *while walking*: a block past a hole is cut by the distance
+//!   from the previous block's end (or start) to the acknowledged edge,
+//!   not from its own start, so bytes nobody acknowledged get inspected;
+//! * after a block at the progress the progress moves to its end; after
+//!   a block past a hole it moves only to the block's start (or stays put
+//!   when the block starts beyond the acknowledged edge): that block is
+//!   inspected again by the next walk, and at flow end;
+//! * at flow end (`eof`) every block is inspected whole.
+//!
+//! [`StreamBuf::commit`] then applies the new progress as
+//! `StreamReassembleRawUpdateProgress` does. Whether a walk runs at all is
+//! the caller's business (`StreamTcpReassembleRawCheckLimit`: a chunk size
+//! of acknowledged bytes past the progress, depth, a closing session, the
+//! flow's end, or a trigger from the app layer).
+//!
+//! # The app layer's view
+//!
+//! Suricata's app layer reads each direction up to the acknowledged edge
+//! as acknowledgements come (on the other side's packets). When the edge
+//! passes a hole that stored data lies beyond, it is told of a *gap*
+//! ([`StreamBuf::app_update`] reports it; `tcp.reassembly_gap`). Parsers
+//! that do not take gaps then ask for raw inspection and give up on the
+//! flow: the detector decides that, as it knows the protocol.
 //!
 //! # What it does not do
 //!
-//! No inline (IPS) mode raw inspection around the packet, no overlap
-//! policies other than first-wins, no app-layer progress: the buffer
-//! exists only for raw stream inspection.
+//! No overlap policies other than first-wins, and no app-layer parsing:
+//! the app progress is that of a parser that takes every byte it is
+//! given. Data below the raw progress is dropped (Suricata keeps it while
+//! its app layer needs it; raw inspection never reads it again).
 
 /// Most out-of-order segments one direction holds; beyond, segments are
 /// refused (counted as `tcp.segment_memcap_drop`).
@@ -105,18 +131,73 @@ pub enum Insert {
 pub struct StreamBuf {
     /// Offset of `data[0]`.
     base: u64,
-    /// The raw progress: bytes below it were inspected. Equal to `base`
-    /// in IDS mode; inline mode keeps up to a chunk of inspected bytes
-    /// before it, for the window around the next packet.
+    /// The raw progress: bytes below it were inspected. IDS mode keeps
+    /// the bytes from the lower of it and the app progress (the app
+    /// layer may not have read them yet); inline mode keeps up to a chunk
+    /// of inspected bytes before it, for the window around the next
+    /// packet.
     raw: u64,
     data: Vec<u8>,
-    /// (offset, bytes), sorted, disjoint, all beyond `base + data.len()`.
+    /// Blocks beyond a hole: (offset, bytes), sorted, disjoint, never
+    /// touching each other or `data`, all beyond `base + data.len()`.
     ooo: Vec<(u64, Vec<u8>)>,
     /// Acknowledged edge (offset).
     acked: u64,
+    /// The app layer's progress (see [`StreamBuf::app_update`]).
+    app: u64,
     depth_reached: bool,
-    /// The chunk is a block found at the acknowledged edge after a hole.
-    gap_block: bool,
+    /// The last [`StreamBuf::walk`]: the (offset, length) of each piece
+    /// inspected, and the raw progress it leads to.
+    walk: Vec<(u64, u32)>,
+    walk_to: u64,
+}
+
+/// The pieces of stream data one packet inspects, each on its own (a
+/// content never matches across two): the blocks of a
+/// [`StreamBuf::walk`], or one window (inline mode). `Default` is none.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RawBlocks<'a> {
+    one: &'a [u8],
+    walk: Option<&'a StreamBuf>,
+}
+
+impl<'a> RawBlocks<'a> {
+    /// One piece (empty: none).
+    pub fn one(bytes: &'a [u8]) -> Self {
+        RawBlocks {
+            one: bytes,
+            walk: None,
+        }
+    }
+
+    /// The pieces of `buf`'s last walk.
+    pub fn walked(buf: &'a StreamBuf) -> Self {
+        RawBlocks {
+            one: &[],
+            walk: Some(buf),
+        }
+    }
+
+    /// Whether there is nothing to inspect.
+    pub fn is_empty(&self) -> bool {
+        self.one.is_empty() && self.walk.map_or(true, |b| b.walk.is_empty())
+    }
+
+    /// The pieces in stream order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let buf = self.walk;
+        let spans: &'a [(u64, u32)] = buf.map_or(&[], |b| &b.walk);
+        std::iter::once(self.one).filter(|b| !b.is_empty()).chain(
+            spans
+                .iter()
+                .filter_map(move |&(o, n)| Some(buf?.slice(o, n))),
+        )
+    }
+
+    /// The first piece (empty when none).
+    pub fn first(&self) -> &'a [u8] {
+        self.iter().next().unwrap_or(&[])
+    }
 }
 
 impl StreamBuf {
@@ -146,6 +227,12 @@ impl StreamBuf {
         self.data.len() as u64 + self.ooo.iter().map(|(_, d)| d.len() as u64).sum::<u64>()
     }
 
+    /// Whether at least `chunk` acknowledged bytes lie past the raw
+    /// progress, held or not (`StreamTcpReassembleRawCheckLimit`).
+    pub fn chunk_acked(&self, chunk: u64) -> bool {
+        self.acked.saturating_sub(self.raw) >= chunk
+    }
+
     /// The absolute offset of sequence number `seq`, for a stream whose
     /// offset 0 is sequence number `base_seq` (`isn + 1`): the offset
     /// nearest the data seen so far (so sequence numbers wrap), never
@@ -162,6 +249,32 @@ impl StreamBuf {
         if offset > self.acked {
             self.acked = offset;
         }
+    }
+
+    /// The stored blocks in order: `(offset, bytes)`.
+    fn blocks(&self) -> impl Iterator<Item = (u64, &[u8])> {
+        let first = (!self.data.is_empty()).then_some((self.base, &self.data[..]));
+        first
+            .into_iter()
+            .chain(self.ooo.iter().map(|(o, d)| (*o, &d[..])))
+    }
+
+    /// `n` stored bytes from `offset` (within one block).
+    fn slice(&self, offset: u64, n: u32) -> &[u8] {
+        let (o, d) = if offset >= self.base && offset < self.end() {
+            (self.base, &self.data[..])
+        } else {
+            let at = self.ooo.partition_point(|(o, _)| *o <= offset);
+            let Some((o, d)) = at.checked_sub(1).and_then(|i| self.ooo.get(i)) else {
+                return &[];
+            };
+            (*o, &d[..])
+        };
+        let from = usize::try_from(offset - o)
+            .unwrap_or(usize::MAX)
+            .min(d.len());
+        let to = from.saturating_add(n as usize).min(d.len());
+        &d[from..to]
     }
 
     /// Offers `bytes` at `offset`. `room` is how many bytes the worker's
@@ -197,7 +310,7 @@ impl StreamBuf {
                 }
             }
         }
-        // Below the raw progress: already inspected, nothing to keep.
+        // Below what is kept: already inspected, nothing to keep.
         if start < self.base {
             let skip = (self.base - start).min(bytes.len() as u64) as usize;
             bytes = &bytes[skip..];
@@ -221,8 +334,7 @@ impl StreamBuf {
                 return (Insert::Added, 0);
             }
         }
-        let new = self.new_bytes(start, bytes);
-        if new > room {
+        if bytes.len() as u64 > room {
             counters.segment_memcap_drop += 1;
             return (Insert::Refused, 0);
         }
@@ -241,13 +353,8 @@ impl StreamBuf {
         }
     }
 
-    /// Upper bound of the bytes `insert` would add (for the memcap check).
-    fn new_bytes(&self, _start: u64, bytes: &[u8]) -> u64 {
-        bytes.len() as u64
-    }
-
-    /// After contiguous data grew: drop from out-of-order segments what the
-    /// new data already covers (first wins: the segments were there first,
+    /// After contiguous data grew: drop from out-of-order blocks what the
+    /// new data already covers (first wins: the blocks were there first,
     /// so their bytes replace ours). Returns the bytes double-held that
     /// were given back.
     fn trim_ooo_overlap(&mut self, counters: &mut StreamCounters) -> u64 {
@@ -257,14 +364,11 @@ impl StreamBuf {
             if *o >= end {
                 break;
             }
-            // The segment was there first: its bytes win over the overlap.
             let from = (*o - self.base) as usize;
             let n = ((end - *o) as usize).min(d.len());
             counters.overlap += 1;
             if self.data[from..from + n] != d[..n] {
                 counters.overlap_diff_data += 1;
-                let (o, d) = (*o, d.clone());
-                let from = (o - self.base) as usize;
                 self.data[from..from + n].copy_from_slice(&d[..n]);
             }
             given_back += n as u64;
@@ -278,15 +382,20 @@ impl StreamBuf {
         given_back
     }
 
-    /// Moves out-of-order segments that now continue the contiguous data.
+    /// Moves the out-of-order block that now continues the contiguous
+    /// data into it.
     fn merge_ooo(&mut self) {
-        while self.ooo.first().is_some_and(|(o, _)| *o == self.end()) {
+        if self.ooo.first().is_some_and(|(o, _)| *o == self.end()) {
             let (_, d) = self.ooo.remove(0);
-            self.data.extend_from_slice(&d);
+            if self.data.is_empty() {
+                self.data = d;
+            } else {
+                self.data.extend_from_slice(&d);
+            }
         }
     }
 
-    /// Stores a segment beyond a hole; `None` when the segment table is
+    /// Stores a segment beyond a hole; `None` when the block table is
     /// full. Returns the bytes newly held.
     fn insert_ooo(
         &mut self,
@@ -294,7 +403,7 @@ impl StreamBuf {
         bytes: &[u8],
         counters: &mut StreamCounters,
     ) -> Option<u64> {
-        // Cut `bytes` into the parts no held segment covers (first wins).
+        // Cut `bytes` into the parts no held block covers (first wins).
         let mut added = 0u64;
         let mut pos = start;
         let stop = start + bytes.len() as u64;
@@ -324,7 +433,7 @@ impl StreamBuf {
         if pos < stop {
             pieces.push((pos, stop));
         }
-        if self.ooo.len() + pieces.len() > MAX_OOO_SEGMENTS {
+        if self.ooo.len() + pieces.len() > MAX_OOO_SEGMENTS + self.touching(&pieces) {
             return None;
         }
         if overlapped {
@@ -334,54 +443,120 @@ impl StreamBuf {
             }
         }
         for (s, e) in pieces {
-            let seg = bytes[(s - start) as usize..(e - start) as usize].to_vec();
+            let seg = &bytes[(s - start) as usize..(e - start) as usize];
             added += seg.len() as u64;
             let at = self.ooo.partition_point(|(o, _)| *o < s);
-            self.ooo.insert(at, (s, seg));
+            // Join the block before when it ends where the piece starts.
+            if let Some((o, d)) = at.checked_sub(1).and_then(|i| self.ooo.get_mut(i)) {
+                if *o + d.len() as u64 == s {
+                    d.extend_from_slice(seg);
+                    continue;
+                }
+            }
+            self.ooo.insert(at, (s, seg.to_vec()));
+        }
+        // Join blocks the new pieces made touch.
+        let mut i = 1;
+        while i < self.ooo.len() {
+            let (po, plen) = (self.ooo[i - 1].0, self.ooo[i - 1].1.len() as u64);
+            if po + plen == self.ooo[i].0 {
+                let (_, d) = self.ooo.remove(i);
+                self.ooo[i - 1].1.extend_from_slice(&d);
+            } else {
+                i += 1;
+            }
         }
         Some(added)
     }
 
-    /// If the acknowledged edge passed a hole before held data, skip the
-    /// hole (the missing bytes will not come: Suricata's "gap").
-    fn skip_acked_gap(&mut self, counters: &mut StreamCounters) -> bool {
-        if self.raw < self.end() {
-            return false;
-        }
-        if let Some(&(o, _)) = self.ooo.first() {
-            if o <= self.acked && o > self.raw {
-                counters.reassembly_gap += 1;
-                // A block starting right at the acknowledged edge is
-                // inspected whole, acknowledged or not: Suricata limits
-                // the block by the ACK measured from the old progress.
-                self.gap_block = o == self.acked;
-                self.jump_to(o);
-                return true;
+    /// How many of `pieces` join a held block (so add no entry).
+    fn touching(&self, pieces: &[(u64, u64)]) -> usize {
+        pieces
+            .iter()
+            .filter(|&&(s, _)| self.ooo.iter().any(|(o, d)| *o + d.len() as u64 == s))
+            .count()
+    }
+
+    /// The app layer reads up to the acknowledged edge (Suricata's
+    /// `ReassembleUpdateAppLayer` in IDS mode, for a parser that takes
+    /// all it is given). Returns whether it ran into a gap: the edge lies
+    /// past a hole with stored data beyond it (`CheckGap`); the app
+    /// progress then skips the hole, up to the edge.
+    pub fn app_update(&mut self, counters: &mut StreamCounters) -> bool {
+        let mut gap = false;
+        while self.app < self.acked {
+            let next = self
+                .blocks()
+                .find(|(o, d)| o + d.len() as u64 > self.app)
+                .map(|(o, d)| (o, o + d.len() as u64));
+            match next {
+                None => break,
+                Some((o, e)) if o <= self.app => self.app = e.min(self.acked),
+                Some((o, _)) => {
+                    gap = true;
+                    counters.reassembly_gap += 1;
+                    self.app += (o - self.app).min(self.acked - self.app);
+                }
             }
         }
-        false
+        gap
     }
 
-    /// Drops the contiguous data and continues at the held segment at `o`.
-    fn jump_to(&mut self, o: u64) {
-        self.data.clear();
-        self.base = o;
-        self.raw = o;
-        self.merge_ooo();
+    /// Suricata's `StreamReassembleRawDo` from the raw progress (see the
+    /// module docs): remembers the pieces to inspect (see
+    /// [`RawBlocks::walked`]) and the progress inspecting them leads to.
+    /// `eof`: the flow ends, every block is taken whole. Returns whether
+    /// [`StreamBuf::commit`] would move the raw progress (Suricata then
+    /// clears a pending raw trigger).
+    pub fn walk(&mut self, eof: bool) -> bool {
+        let re = self.acked;
+        let mut progress = self.raw;
+        let mut spans = std::mem::take(&mut self.walk);
+        spans.clear();
+        for (o, d) in self.blocks() {
+            let end = o + d.len() as u64;
+            if end <= progress {
+                continue;
+            }
+            let start = o.max(progress);
+            let mut n = end - start;
+            if !eof {
+                if re < progress {
+                    break;
+                }
+                n = n.min(re - progress);
+            }
+            if n == 0 {
+                break;
+            }
+            spans.push((start, u32::try_from(n).unwrap_or(u32::MAX)));
+            if start == progress {
+                progress += n;
+            } else if start <= re {
+                // Past a hole: only as far as the block's start (or the
+                // acknowledged edge it starts at).
+                progress = start;
+            }
+        }
+        self.walk = spans;
+        self.walk_to = progress;
+        progress > self.raw || progress == 0
     }
 
-    /// The acknowledged, not yet inspected, contiguous bytes (possibly
-    /// empty), and whether an acknowledged hole was skipped to reach them
-    /// (Suricata's app layer then asks for raw inspection at once).
-    pub fn acked_chunk(&mut self, counters: &mut StreamCounters) -> (&[u8], bool) {
-        let gap = self.skip_acked_gap(counters);
-        let from = (self.raw - self.base) as usize;
-        let to = if self.gap_block {
-            self.end()
+    /// Detection inspected the last walk's pieces: the raw progress moves
+    /// as `StreamReassembleRawUpdateProgress` moves it (forward only; a
+    /// walk that got nowhere from offset 0 leaves it at the app
+    /// progress), and the bytes below both progresses are dropped.
+    /// Returns the bytes freed.
+    pub fn commit(&mut self) -> u64 {
+        let to = if self.walk_to == 0 {
+            self.app
         } else {
-            self.acked.clamp(self.raw, self.end())
+            self.walk_to
         };
-        (&self.data[from..(to - self.base) as usize], gap)
+        self.walk.clear();
+        self.raw = self.raw.max(to);
+        self.drop_below(self.raw.min(self.app))
     }
 
     /// Inline mode (Suricata's `StreamReassembleRawInline`): the
@@ -404,37 +579,42 @@ impl StreamBuf {
         self.drop_below(target)
     }
 
+    /// Drops every byte below `target` (which may lie in a hole or past
+    /// all data); returns the bytes freed.
     fn drop_below(&mut self, target: u64) -> u64 {
-        let n = (target - self.base) as usize;
-        self.data.drain(..n);
+        if target <= self.base {
+            return 0;
+        }
+        let mut freed;
+        if target <= self.end() {
+            let n = (target - self.base) as usize;
+            self.data.drain(..n);
+            freed = n as u64;
+        } else {
+            freed = self.data.len() as u64;
+            self.data.clear();
+            while let Some((o, d)) = self.ooo.first_mut() {
+                let e = *o + d.len() as u64;
+                if e <= target {
+                    freed += d.len() as u64;
+                    self.ooo.remove(0);
+                    continue;
+                }
+                if *o < target {
+                    let n = (target - *o) as usize;
+                    d.drain(..n);
+                    *o = target;
+                    freed += n as u64;
+                }
+                break;
+            }
+        }
         self.base = target;
+        self.merge_ooo();
         if self.data.capacity() > 4 * 4096 && self.data.len() < self.data.capacity() / 4 {
             self.data.shrink_to(self.data.len().max(4096));
         }
-        n as u64
-    }
-
-    /// The next block of bytes left at flow end, acknowledged or not:
-    /// the contiguous data, else (after a hole, counted as a gap) the
-    /// first out-of-order segment. Empty when nothing is left.
-    pub fn eof_chunk(&mut self, counters: &mut StreamCounters) -> &[u8] {
-        if self.raw >= self.end() {
-            if let Some(&(o, _)) = self.ooo.first() {
-                if o > self.raw {
-                    counters.reassembly_gap += 1;
-                }
-                self.jump_to(o);
-            }
-        }
-        &self.data[(self.raw - self.base) as usize..]
-    }
-
-    /// Marks the next `n` bytes from the raw progress inspected and drops
-    /// every inspected byte; returns the bytes freed.
-    pub fn consume(&mut self, n: usize) -> u64 {
-        self.gap_block = false;
-        self.raw = (self.raw + n as u64).min(self.end());
-        self.drop_below(self.raw)
+        freed
     }
 }
 
@@ -465,18 +645,36 @@ mod tests {
         b.insert(off, bytes, &cfg(), u64::MAX, c).0
     }
 
+    /// The pieces a walk offers.
+    fn walk(b: &mut StreamBuf, eof: bool) -> Vec<Vec<u8>> {
+        b.walk(eof);
+        RawBlocks::walked(b).iter().map(<[u8]>::to_vec).collect()
+    }
+
+    /// One walk's pieces as strings, then inspected.
+    fn inspect(b: &mut StreamBuf, eof: bool) -> Vec<String> {
+        let got = walk(b, eof)
+            .into_iter()
+            .map(|p| String::from_utf8(p).unwrap())
+            .collect();
+        b.commit();
+        got
+    }
+
     #[test]
-    fn in_order_data_is_ready_up_to_the_ack() {
+    fn in_order_data_is_offered_up_to_the_ack() {
         let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
         assert_eq!(put(&mut b, &mut c, 0, b"GET /"), Insert::Added);
         assert_eq!(put(&mut b, &mut c, 5, b" HTTP"), Insert::Added);
-        assert_eq!(b.acked_chunk(&mut c).0, b"");
+        assert!(walk(&mut b, false).is_empty());
         b.ack(7);
-        assert_eq!(b.acked_chunk(&mut c).0, b"GET / H");
-        assert_eq!(b.consume(7), 7);
+        b.app_update(&mut c);
+        assert_eq!(inspect(&mut b, false), ["GET / H"]);
         assert_eq!(b.progress(), 7);
         b.ack(10);
-        assert_eq!(b.acked_chunk(&mut c).0, b"TTP");
+        b.app_update(&mut c);
+        assert_eq!(inspect(&mut b, false), ["TTP"]);
+        assert_eq!(b.held(), 0);
         assert_eq!(c, StreamCounters::default());
     }
 
@@ -485,13 +683,20 @@ mod tests {
         let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
         put(&mut b, &mut c, 6, b"World");
         put(&mut b, &mut c, 0, b"Hel");
-        b.ack(11);
-        // The ack passes the hole at 3..6, but contiguous data comes
-        // first: the chunk ends at the hole, which may still fill.
-        assert_eq!(b.acked_chunk(&mut c).0, b"Hel");
         put(&mut b, &mut c, 3, b"lo ");
-        assert_eq!(b.acked_chunk(&mut c).0, b"Hello World");
+        b.ack(11);
+        assert_eq!(walk(&mut b, false), [b"Hello World"]);
         assert_eq!(b.held(), 11);
+    }
+
+    #[test]
+    fn touching_out_of_order_segments_are_one_block() {
+        let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
+        put(&mut b, &mut c, 0, b"ab");
+        put(&mut b, &mut c, 14, b"ghij");
+        put(&mut b, &mut c, 10, b"ef");
+        put(&mut b, &mut c, 12, b"GH");
+        assert_eq!(walk(&mut b, true), [&b"ab"[..], b"efGHghij"]);
     }
 
     #[test]
@@ -502,9 +707,9 @@ mod tests {
         assert_eq!(c.overlap, 1);
         assert_eq!(c.overlap_diff_data, 0);
         b.ack(6);
-        assert_eq!(b.acked_chunk(&mut c).0, b"abcdef");
-        b.consume(6);
-        // Below the raw progress: dropped silently.
+        b.app_update(&mut c);
+        assert_eq!(inspect(&mut b, false), ["abcdef"]);
+        // Below the raw (and app) progress: dropped silently.
         assert_eq!(put(&mut b, &mut c, 2, b"cd"), Insert::Added);
         assert_eq!(b.held(), 0);
     }
@@ -515,7 +720,7 @@ mod tests {
         put(&mut b, &mut c, 0, b"AAAA");
         put(&mut b, &mut c, 2, b"XXYY");
         b.ack(6);
-        assert_eq!(b.acked_chunk(&mut c).0, b"AAAAYY");
+        assert_eq!(walk(&mut b, false), [b"AAAAYY"]);
         assert_eq!((c.overlap, c.overlap_diff_data), (1, 1));
         // Out of order, then an overlapping out-of-order segment.
         let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
@@ -523,45 +728,106 @@ mod tests {
         put(&mut b, &mut c, 6, b"ZZij");
         put(&mut b, &mut c, 0, b"abcdQQ");
         b.ack(10);
-        assert_eq!(b.acked_chunk(&mut c).0, b"abcdefghij");
+        assert_eq!(walk(&mut b, false), [b"abcdefghij"]);
         assert_eq!(c.overlap_diff_data, 2);
     }
 
+    /// The walk of Suricata's `StreamReassembleRawDo` over blocks
+    /// `[0,4)` and `[10,14)`, with the acknowledged edge at each place it
+    /// can be relative to the second block.
     #[test]
-    fn acked_gap_is_skipped() {
+    fn a_block_past_a_hole_is_inspected_but_the_progress_stops_at_its_start() {
+        let blocks = |ack: u64| {
+            let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
+            put(&mut b, &mut c, 0, b"abcd");
+            put(&mut b, &mut c, 10, b"wxyz");
+            b.ack(ack);
+            b.app_update(&mut c);
+            b
+        };
+        // Acknowledged past the block: it is inspected whole, and the
+        // progress moves to its start only.
+        let mut b = blocks(20);
+        assert_eq!(inspect(&mut b, false), ["abcd", "wxyz"]);
+        assert_eq!(b.progress(), 10);
+        // ... so the next walk inspects it again, this time moving past.
+        assert_eq!(inspect(&mut b, false), ["wxyz"]);
+        assert_eq!(b.progress(), 14);
+        // Acknowledged up to the block's start: the same, unacknowledged
+        // bytes and all.
+        let mut b = blocks(10);
+        assert_eq!(inspect(&mut b, false), ["abcd", "wxyz"]);
+        assert_eq!(b.progress(), 10);
+        // Acknowledged into the hole: the block starts beyond the edge,
+        // is cut to `ack - progress` bytes and leaves the progress alone.
+        let mut b = blocks(6);
+        assert_eq!(inspect(&mut b, false), ["abcd", "wx"]);
+        assert_eq!(b.progress(), 4);
+        // At flow end every block is inspected whole (the progress still
+        // follows the same rules: it stays put).
+        assert_eq!(inspect(&mut b, true), ["wxyz"]);
+        assert_eq!(b.progress(), 4);
+    }
+
+    #[test]
+    fn a_walk_that_moves_nothing_from_offset_0_jumps_to_the_app_progress() {
+        let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
+        put(&mut b, &mut c, 10, b"late");
+        b.ack(4);
+        assert!(b.app_update(&mut c));
+        assert_eq!(inspect(&mut b, false), ["late"]);
+        assert_eq!(b.progress(), 4);
+        // From there the acknowledged edge leaves no room.
+        assert!(walk(&mut b, false).is_empty());
+        b.ack(12);
+        assert_eq!(inspect(&mut b, false), ["late"]);
+        assert_eq!(b.progress(), 10);
+    }
+
+    #[test]
+    fn the_app_layer_sees_a_gap_once_the_ack_passes_a_hole_with_data_beyond() {
         let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
         put(&mut b, &mut c, 0, b"abc");
-        b.ack(3);
-        assert_eq!(b.acked_chunk(&mut c).0, b"abc");
-        b.consume(3);
+        b.ack(8);
+        // Nothing stored beyond the hole yet: the bytes may still come.
+        assert!(!b.app_update(&mut c));
         put(&mut b, &mut c, 10, b"xyz");
-        b.ack(13);
-        assert_eq!(b.acked_chunk(&mut c), (&b"xyz"[..], true));
-        assert_eq!(b.progress(), 10);
+        assert!(b.app_update(&mut c));
         assert_eq!(c.reassembly_gap, 1);
-        b.consume(3);
-        // A block starting exactly at the acknowledged edge after a hole
-        // is taken whole.
-        put(&mut b, &mut c, 20, b"block");
-        b.ack(20);
-        assert_eq!(b.acked_chunk(&mut c), (&b"block"[..], true));
-        b.consume(5);
-        assert!(!b.has_pending());
+        // The app progress reached the edge, inside the hole; the next
+        // acknowledgement past the block finds the rest of the hole.
+        assert!(!b.app_update(&mut c));
+        b.ack(13);
+        assert!(b.app_update(&mut c));
+        assert!(!b.app_update(&mut c));
         assert_eq!(c.reassembly_gap, 2);
     }
 
     #[test]
-    fn eof_takes_unacked_data_and_skips_holes() {
+    fn data_the_app_layer_has_not_read_is_kept() {
+        let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
+        // Acknowledged before it was seen: the app layer read nothing.
+        b.ack(4);
+        b.app_update(&mut c);
+        put(&mut b, &mut c, 0, b"abcd");
+        assert_eq!(inspect(&mut b, false), ["abcd"]);
+        assert_eq!(b.held(), 4);
+        // The next acknowledgement lets the app layer read it: no gap.
+        assert!(!b.app_update(&mut c));
+        put(&mut b, &mut c, 4, b"e");
+        b.ack(5);
+        b.app_update(&mut c);
+        assert_eq!(inspect(&mut b, false), ["e"]);
+        assert_eq!(b.held(), 0);
+    }
+
+    #[test]
+    fn eof_takes_unacked_data_and_every_block() {
         let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
         put(&mut b, &mut c, 0, b"one");
         put(&mut b, &mut c, 5, b"two");
-        assert_eq!(b.eof_chunk(&mut c), b"one");
-        b.consume(3);
-        assert_eq!(b.eof_chunk(&mut c), b"two");
-        assert_eq!(c.reassembly_gap, 1);
-        b.consume(3);
-        assert!(!b.has_pending());
-        assert_eq!(b.eof_chunk(&mut c), b"");
+        assert_eq!(inspect(&mut b, true), ["one", "two"]);
+        assert_eq!(inspect(&mut b, true), ["two"]);
     }
 
     #[test]
@@ -589,7 +855,7 @@ mod tests {
         assert_eq!(c.stream_depth_reached, 1);
         assert!(b.depth_reached());
         b.ack(100);
-        assert_eq!(b.acked_chunk(&mut c).0, b"12345678");
+        assert_eq!(walk(&mut b, false), [b"12345678"]);
     }
 
     #[test]
@@ -616,8 +882,9 @@ mod tests {
         put(&mut b, &mut c, 0, &[b'a'; 13]);
         put(&mut b, &mut c, o, b"wrap!");
         b.ack(b.offset_of(base, 0x0000_0003));
-        assert_eq!(b.acked_chunk(&mut c).0.len(), 18);
-        assert_eq!(&b.acked_chunk(&mut c).0[13..], b"wrap!");
+        let got = walk(&mut b, false);
+        assert_eq!(got.len(), 1);
+        assert_eq!(&got[0][13..], b"wrap!");
     }
 
     #[test]
@@ -632,7 +899,7 @@ mod tests {
         assert_eq!(b.window_before(8, 5), b"defgh");
         assert!(b.has_pending());
         b.inspected_to(8, 4);
-        assert_eq!(b.eof_chunk(&mut c), b"");
+        assert!(walk(&mut b, true).is_empty());
         // Beyond the contiguous data: no window.
         assert_eq!(b.window_before(20, 4), b"");
     }
@@ -645,5 +912,7 @@ mod tests {
         }
         assert_eq!(put(&mut b, &mut c, 1000, b"y"), Insert::Refused);
         assert_eq!(c.segment_memcap_drop, 1);
+        // A segment joining a block adds none: taken.
+        assert_eq!(put(&mut b, &mut c, 11, b"z"), Insert::Added);
     }
 }

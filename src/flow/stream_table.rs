@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::state::Direction;
-use super::stream::{FlowStreams, Insert, ReassemblyConfig, StreamCounters};
+use super::stream::{FlowStreams, Insert, RawBlocks, ReassemblyConfig, StreamCounters};
 use super::table::{FlowInfo, FlowUpdate};
 use super::tcp::TcpState;
 
@@ -25,16 +25,25 @@ pub struct StreamChunk<'a> {
     /// The packet's payload was added to the stream (Suricata's
     /// `PKT_STREAM_ADD`): stream-only rules do not look at it on its own.
     pub added: bool,
-    /// Acknowledged bytes of the packet's direction not inspected yet
-    /// (IDS mode), or all bytes left on a flow-end pseudo packet.
-    pub data: &'a [u8],
-    /// The data must be inspected now whatever the app layer says: at
-    /// least a chunk size of it, the session closing, the depth reached,
-    /// the flow's end (`StreamTcpReassembleRawCheckLimit`), or a hole
-    /// skipped (the app layer asks for raw inspection on a gap).
+    /// What raw inspection of the packet's direction would look at now
+    /// (IDS mode: [`StreamBuf::walk`](super::stream::StreamBuf::walk)),
+    /// every block left on a flow-end pseudo packet, or the window around
+    /// the packet (inline mode).
+    pub blocks: RawBlocks<'a>,
+    /// The data must be inspected now whatever the app layer says
+    /// (`StreamTcpReassembleRawCheckLimit`): a chunk size of acknowledged
+    /// bytes past the raw progress, the session closing, the depth
+    /// reached, the flow's end.
     pub flush: bool,
     /// A flow-end pseudo packet (Suricata's `PKT_PSEUDO_STREAM_END`).
     pub eof: bool,
+    /// The app layer ran into a gap on this packet: the acknowledgement
+    /// it carries passed a hole in the other direction's stream with data
+    /// beyond it (Suricata's `STREAM_GAP` to the parser).
+    pub app_gap: bool,
+    /// Inspecting `blocks` moves the raw progress (Suricata then clears a
+    /// pending raw trigger of this direction).
+    pub advances: bool,
 }
 
 /// Hashes a flow slot index (a small unique `u32`) by one multiply: no
@@ -69,6 +78,8 @@ pub(crate) struct StreamTable {
     inline_window: u64,
     flows: HashMap<u32, FlowStreams, BuildHasherDefault<SlotHasher>>,
     pub(crate) counters: StreamCounters,
+    /// The last [`StreamTable::update`] found an app-layer gap.
+    app_gap: bool,
 }
 
 impl StreamTable {
@@ -93,8 +104,12 @@ impl StreamTable {
     }
 
     /// Acknowledgements and data of one TCP packet of flow `idx`; returns
-    /// whether the payload was added to the stream.
+    /// whether the payload was added to the stream. In IDS mode the app
+    /// layer then reads the other direction up to the packet's
+    /// acknowledgement (Suricata updates the app layer of the
+    /// acknowledged side first, then adds the packet's data).
     pub(crate) fn update(&mut self, idx: u32, u: &FlowUpdate, payload: &[u8]) -> bool {
+        self.app_gap = false;
         let (Some(cfg), Some(seqs)) = (self.cfg, u.tcp_seqs) else {
             return false;
         };
@@ -109,10 +124,13 @@ impl StreamTable {
             let acked = buf.offset_of(base, seqs.last_ack[side]);
             buf.ack(acked);
         }
+        let d = u.direction.index();
+        if !self.inline {
+            self.app_gap = streams.dirs[1 - d].app_update(&mut self.counters);
+        }
         if !data {
             return false;
         }
-        let d = u.direction.index();
         let Some(seq) = u.tcp_seq else {
             return false;
         };
@@ -132,9 +150,11 @@ impl StreamTable {
         };
         let d = u.direction.index();
         let closing = u.tcp_state.is_some_and(|s| s > TcpState::TimeWait);
+        let app_gap = self.app_gap;
         let Some(streams) = self.flows.get_mut(&idx) else {
             return StreamChunk {
                 added,
+                app_gap,
                 ..StreamChunk::default()
             };
         };
@@ -149,24 +169,27 @@ impl StreamTable {
             let data = buf.window_before(self.last_right, self.inline_window);
             return StreamChunk {
                 added,
-                data,
+                blocks: RawBlocks::one(data),
                 flush: true,
-                eof: false,
+                advances: true,
+                ..StreamChunk::default()
             };
         }
-        let depth = buf.depth_reached();
-        let (data, gap) = buf.acked_chunk(&mut self.counters);
-        let flush = gap || closing || depth || data.len() as u64 >= u64::from(cfg.chunk_size[d]);
+        let flush = closing || buf.depth_reached() || buf.chunk_acked(u64::from(cfg.chunk_size[d]));
+        let advances = buf.walk(false);
         StreamChunk {
             added,
-            data,
+            blocks: RawBlocks::walked(buf),
             flush,
             eof: false,
+            app_gap,
+            advances,
         }
     }
 
-    /// Detection inspected `n` bytes of the packet's direction.
-    pub(crate) fn consume(&mut self, idx: u32, dir: Direction, n: usize) {
+    /// Detection inspected what [`StreamTable::chunk`] offered for the
+    /// packet's direction: the raw progress moves.
+    pub(crate) fn commit(&mut self, idx: u32, dir: Direction) {
         let keep = self.cfg.map_or(0, |c| u64::from(c.chunk_size[dir.index()]));
         let (inline, right) = (self.inline, self.last_right);
         if let Some(s) = self.flows.get_mut(&idx) {
@@ -174,7 +197,7 @@ impl StreamTable {
             let freed = if inline {
                 buf.inspected_to(right, keep)
             } else {
-                buf.consume(n)
+                buf.commit()
             };
             self.counters.memuse = self.counters.memuse.saturating_sub(freed);
         }
@@ -204,7 +227,6 @@ pub struct EndedFlow<U> {
     /// The update its last packet got (flow id, TCP state ...).
     last: FlowUpdate,
     streams: FlowStreams,
-    counters: StreamCounters,
 }
 
 impl<U> EndedFlow<U> {
@@ -221,7 +243,6 @@ impl<U> EndedFlow<U> {
             order,
             last,
             streams,
-            counters: StreamCounters::default(),
         }
     }
 
@@ -246,28 +267,26 @@ impl<U> EndedFlow<U> {
         }
     }
 
-    /// The next block of `dir`'s bytes left (empty when none) and the
-    /// per-flow data, for one pseudo packet.
-    pub fn next_block(&mut self, dir: Direction) -> (&mut U, StreamChunk<'_>) {
-        let data = self.streams.dirs[dir.index()].eof_chunk(&mut self.counters);
+    /// Every block of `dir`'s bytes left (none: nothing to inspect) and
+    /// the per-flow data, for the direction's one pseudo packet.
+    pub fn eof_blocks(&mut self, dir: Direction) -> (&mut U, StreamChunk<'_>) {
+        let buf = &mut self.streams.dirs[dir.index()];
+        let advances = buf.walk(true);
         (
             &mut self.user,
             StreamChunk {
                 added: false,
-                data,
+                blocks: RawBlocks::walked(buf),
                 flush: true,
                 eof: true,
+                app_gap: false,
+                advances,
             },
         )
     }
 
-    /// The pseudo packet inspected `n` bytes of `dir` (all of the block).
-    pub fn consume(&mut self, dir: Direction, n: usize) {
-        self.streams.dirs[dir.index()].consume(n);
-    }
-
-    /// Holes skipped while flushing (`tcp.reassembly_gap`).
-    pub fn gaps(&self) -> u64 {
-        self.counters.reassembly_gap
+    /// The pseudo packet inspected what [`EndedFlow::eof_blocks`] offered.
+    pub fn commit(&mut self, dir: Direction) {
+        self.streams.dirs[dir.index()].commit();
     }
 }

@@ -333,11 +333,12 @@ impl<U: Default> FlowTable<U> {
         (Some(&mut f.user), chunk)
     }
 
-    /// Detection inspected the first `n` bytes [`FlowTable::stream_chunk`]
-    /// offered for `u`'s packet: the raw progress moves past them.
-    pub fn stream_consume(&mut self, u: &FlowUpdate, n: usize) {
+    /// Detection inspected what [`FlowTable::stream_chunk`] offered for
+    /// `u`'s packet: the raw progress moves (Suricata's
+    /// `StreamReassembleRawUpdateProgress`).
+    pub fn stream_commit(&mut self, u: &FlowUpdate) {
         if self.store.get(u.handle.idx, u.handle.gen).is_some() {
-            self.streams.consume(u.handle.idx, u.direction, n);
+            self.streams.commit(u.handle.idx, u.direction);
         }
     }
 

@@ -157,9 +157,9 @@ pub trait Inspector {
         false
     }
 
-    /// Whether the last [`Inspector::inspect`] inspected all of
-    /// `ctx.stream.data` (the raw progress moves past it). The default
-    /// does not.
+    /// Whether the last [`Inspector::inspect`] inspected
+    /// `ctx.stream.blocks` (the raw progress moves). The default does
+    /// not.
     fn stream_inspected(&self) -> bool {
         false
     }

@@ -39,9 +39,7 @@ use super::meta::{self, MetaBase};
 use crate::capture::{RawPacket, Timestamp};
 use crate::decode::{decode, DecodeConfig, DecodeCounters, Decoded, ProtoCounter};
 use crate::defrag::{Defragmenter, Reassembled};
-use crate::flow::{
-    Direction, EndedFlow, FlowTable, FlowTime, L4Meta, PacketMeta, StreamChunk, MAX_OOO_SEGMENTS,
-};
+use crate::flow::{Direction, EndedFlow, FlowTable, FlowTime, L4Meta, PacketMeta, StreamChunk};
 use crate::output::StatsDoc;
 
 /// Frames checked before auto mode decides (`CHECKSUM_SAMPLE_COUNT`).
@@ -245,44 +243,42 @@ impl<I: Inspector> Worker<I> {
     }
 
     /// Suricata's `FlowForceReassembly`: one pseudo packet per direction
-    /// (to-server first) and block of bytes left, each a crafted
-    /// header-only frame of the flow with no `pcap_cnt`, inspected with
-    /// the flow's data and `stream.eof` set.
+    /// (to-server first) with bytes left, a crafted header-only frame of
+    /// the flow with no `pcap_cnt`, inspected with the flow's data and
+    /// `stream.eof` set; it sees every block left in its direction.
     fn pseudo_packets(&mut self, e: &mut EndedFlow<I::FlowData>) {
         for dir in [Direction::ToServer, Direction::ToClient] {
-            let mut rounds = 0;
-            while e.pending(dir) && rounds <= MAX_OOO_SEGMENTS {
-                rounds += 1;
-                let Some(frame) = pseudo_frame(&e.info, dir) else {
-                    return;
-                };
-                let ts = e.info.last_ts.as_micros();
-                let raw = RawPacket {
-                    index: 0,
-                    ts: Timestamp::new(ts / 1_000_000, (ts % 1_000_000) as u32 * 1000),
-                    linktype: crate::capture::LinkType::ETHERNET,
-                    data: &frame,
-                    orig_len: u32::try_from(frame.len()).unwrap_or(u32::MAX),
-                };
-                let decoded = decode(raw.linktype, &frame, &self.decode_cfg);
-                let update = e.pseudo_update(dir);
-                let (user, chunk) = e.next_block(dir);
-                let n = chunk.data.len();
-                if n == 0 {
-                    break;
-                }
-                let ctx = PacketCtx {
-                    raw: &raw,
-                    decoded: &decoded,
-                    role: PacketRole::Plain,
-                    flow: Some(update),
-                    defrag_events: DefragEvents::new(),
-                    recursion_level: 0,
-                    stream: chunk,
-                };
-                self.inspector.inspect(&ctx, Some(user));
-                e.consume(dir, n);
+            if !e.pending(dir) {
+                continue;
             }
+            let Some(frame) = pseudo_frame(&e.info, dir) else {
+                return;
+            };
+            let ts = e.info.last_ts.as_micros();
+            let raw = RawPacket {
+                index: 0,
+                ts: Timestamp::new(ts / 1_000_000, (ts % 1_000_000) as u32 * 1000),
+                linktype: crate::capture::LinkType::ETHERNET,
+                data: &frame,
+                orig_len: u32::try_from(frame.len()).unwrap_or(u32::MAX),
+            };
+            let decoded = decode(raw.linktype, &frame, &self.decode_cfg);
+            let update = e.pseudo_update(dir);
+            let (user, chunk) = e.eof_blocks(dir);
+            if chunk.blocks.is_empty() {
+                continue;
+            }
+            let ctx = PacketCtx {
+                raw: &raw,
+                decoded: &decoded,
+                role: PacketRole::Plain,
+                flow: Some(update),
+                defrag_events: DefragEvents::new(),
+                recursion_level: 0,
+                stream: chunk,
+            };
+            self.inspector.inspect(&ctx, Some(user));
+            e.commit(dir);
         }
     }
 
@@ -508,7 +504,7 @@ impl<I: Inspector> Worker<I> {
             Some(u) => self.flows.stream_chunk(&u, added),
             None => (None, StreamChunk::default()),
         };
-        let offered = stream.data.len();
+        let offered = !stream.blocks.is_empty();
         let ctx = PacketCtx {
             raw,
             decoded,
@@ -523,9 +519,9 @@ impl<I: Inspector> Worker<I> {
             stream,
         };
         self.inspector.inspect(&ctx, data);
-        if let (Some(u), true) = (flow, offered > 0) {
+        if let (Some(u), true) = (flow, offered) {
             if self.inspector.stream_inspected() {
-                self.flows.stream_consume(&u, offered);
+                self.flows.stream_commit(&u);
             }
         }
         self.record_verdict(decoded, origin == Origin::Frame && !tunnelled);
