@@ -62,6 +62,11 @@ fn run(dir: &Path, rules: &str, segs: &[Seg<'_>], sport: u16) -> Vec<(u64, u64)>
         std::fs::copy(&pcap, keep.join("in.pcap")).unwrap();
         std::fs::copy(dir.join("test.rules"), keep.join("test.rules")).unwrap();
     }
+    alerts(&out)
+}
+
+/// (sid, pcap_cnt or 0) of every alert in `out`/eve.json, in order.
+fn alerts(out: &Path) -> Vec<(u64, u64)> {
     let eve = std::fs::read_to_string(out.join("eve.json")).unwrap();
     eve.lines()
         .filter_map(|l| {
@@ -147,4 +152,291 @@ fn unacknowledged_data_alerts_on_the_flow_end_pseudo_packet() {
     sorted.sort();
     // sid 2 (tcp-pkt) matches the packet itself.
     assert_eq!(sorted, [(1, 0), (2, 4)], "{got:?}");
+}
+
+/// `n` bytes of filler no rule matches, with `tags` (offset, bytes) put in.
+fn filler(n: usize, tags: &[(usize, &[u8])]) -> Vec<u8> {
+    let mut b: Vec<u8> = (0..n).map(|i| b"-.:;"[i % 4]).collect();
+    for (at, tag) in tags {
+        b[*at..*at + tag.len()].copy_from_slice(tag);
+    }
+    b
+}
+
+/// A client data segment at stream offset `off`.
+fn client_data(off: u32, payload: &[u8]) -> Seg<'_> {
+    (
+        true,
+        TcpSpec::psh_ack()
+            .seq(ISN_C + 1 + off)
+            .ack_number(ISN_S + 1),
+        payload,
+    )
+}
+
+/// The server's bare ACK of client offset `off`.
+fn server_ack(off: u32) -> Seg<'static> {
+    (
+        false,
+        TcpSpec::ack().seq(ISN_S + 1).ack_number(ISN_C + 1 + off),
+        b"",
+    )
+}
+
+/// The client's bare ACK, at client offset `off`.
+fn client_ack(off: u32) -> Seg<'static> {
+    (
+        true,
+        TcpSpec::ack().seq(ISN_C + 1 + off).ack_number(ISN_S + 1),
+        b"",
+    )
+}
+
+const TAG_RULES: &str = "alert tcp any any -> any any (msg:\"a\"; content:\"TAG-AAA\"; sid:1;)\n\
+     alert tcp any any -> any any (msg:\"b\"; content:\"TAG-BBB\"; sid:2;)\n\
+     alert tcp any any -> any any (msg:\"c\"; content:\"TAG-CCC\"; sid:3;)\n";
+
+/// A capture gap: the client's bytes 1000..3000 are missing, the server
+/// acknowledges up to 3000, where the next block starts. The client's next
+/// packet (7) has a chunk's worth of acknowledged bytes past the raw
+/// progress, so the stream is inspected: block [0,1000) and block
+/// [3000,3400), the latter whole though nothing of it is acknowledged
+/// (Suricata cuts a block by the ACK measured from the progress so far,
+/// not from the block's start). The raw progress moves only to 3000, the
+/// block's start, so the flow-end pseudo packet inspects the block again.
+/// No app layer (port 9001, filler bytes). Suricata 8.0.6 on this pcap:
+/// sid 1 and 2 at pcap_cnt 7, sid 2 again with no pcap_cnt.
+#[test]
+fn a_block_past_a_capture_gap_is_inspected_early_and_again_at_flow_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = filler(1000, &[(40, b"TAG-AAA")]);
+    let b = filler(400, &[(40, b"TAG-BBB")]);
+    let mut segs = handshake();
+    segs.extend([
+        client_data(0, &a),
+        client_data(3000, &b),
+        server_ack(3000),
+        client_ack(3400),
+    ]);
+    let got = run(dir.path(), TAG_RULES, &segs, 9001);
+    assert_eq!(got, [(1, 7), (2, 7), (2, 0)]);
+}
+
+/// The acknowledged edge stops inside the hole (3000), before the block
+/// beyond it ([3500,6500)): the walk still inspects the block, cut to
+/// `3000 - 1000` = 2000 bytes (ACK minus the progress after the first
+/// block), so sid 2 (at 3540) alerts with packet 7 and sid 3 (at 6400)
+/// does not. The progress stays at 1000 (the block starts past the
+/// edge); at flow end the block is inspected whole: sid 2 again and sid
+/// 3. Suricata 8.0.6 on this pcap: sid 1 and 2 at pcap_cnt 7, then sid 2
+/// and 3 with no pcap_cnt.
+#[test]
+fn a_block_beyond_the_ack_is_cut_by_the_ack_measured_from_the_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = filler(1000, &[(40, b"TAG-AAA")]);
+    let b = filler(3000, &[(40, b"TAG-BBB"), (2900, b"TAG-CCC")]);
+    let mut segs = handshake();
+    segs.extend([
+        client_data(0, &a),
+        client_data(3500, &b),
+        server_ack(3000),
+        client_ack(6500),
+    ]);
+    let mut got = run(dir.path(), TAG_RULES, &segs, 9002);
+    got.sort();
+    assert_eq!(got, [(1, 7), (2, 0), (2, 7), (3, 0)]);
+}
+
+/// Two blocks past holes and out-of-order segments that touch: the
+/// segments join one block (sid 3's content spans them), a content never
+/// matches across a hole (sid 4), and one pseudo packet per direction sees
+/// every block left, so sid 2, found in two blocks, alerts once. Nothing
+/// is acknowledged. Suricata 8.0.6 on this pcap: sid 2 and 3, no
+/// pcap_cnt.
+#[test]
+fn flow_end_inspects_every_block_once_and_never_across_a_hole() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = filler(1000, &[(996, b"TAIL"), (100, b"TAG-BBB")]);
+    let b = filler(400, &[(0, b"HEAD"), (50, b"TAG-BBB")]);
+    let c1 = filler(100, &[(96, b"TAG-")]);
+    let c2 = filler(100, &[(0, b"CCC")]);
+    let rules = format!(
+        "{TAG_RULES}alert tcp any any -> any any (msg:\"d\"; content:\"TAILHEAD\"; sid:4;)\n"
+    );
+    let mut segs = handshake();
+    segs.extend([
+        client_data(0, &a),
+        client_data(1500, &b),
+        client_data(2100, &c2),
+        client_data(2000, &c1),
+    ]);
+    let got = run(dir.path(), &rules, &segs, 9003);
+    let mut sorted = got.clone();
+    sorted.sort();
+    assert_eq!(sorted, [(2, 0), (3, 0)], "{got:?}");
+}
+
+/// A TLS ClientHello (no extensions), 50 bytes, with `TAG-AAA` in its
+/// random.
+fn client_hello() -> Vec<u8> {
+    let mut random = filler(32, &[(4, b"TAG-AAA")]);
+    let mut body = vec![0x03, 0x03];
+    body.append(&mut random);
+    body.extend([0x00, 0x00, 0x02, 0x00, 0x2f, 0x01, 0x00]);
+    let mut hs = vec![0x01, 0x00, 0x00, body.len() as u8];
+    hs.extend(body);
+    let mut rec = vec![0x16, 0x03, 0x01, 0x00, hs.len() as u8];
+    rec.extend(hs);
+    rec
+}
+
+/// A gap in the client's stream of a TLS flow. When the server's ACK
+/// (packet 9) passes the hole, Suricata's TLS parser is told of the gap:
+/// it takes no gaps, so it asks for raw inspection and the flow's app
+/// layer stops. The request lands on the *server's* stream (Suricata
+/// 8.0.6 passes a direction index where a direction flag is expected),
+/// so packet 9 inspects the server's 60 acknowledged bytes (a ServerHello
+/// cut short, which completed no record and so asked for nothing), and
+/// the client's block past the hole waits for the flow's end: no trigger
+/// for it, and far less than a chunk acknowledged. Packet 7 inspects the
+/// ClientHello, whose completed record asked for it. Suricata 8.0.6 on
+/// this pcap: sid 1 at pcap_cnt 7, sid 2 at 9, sid 3 with no pcap_cnt.
+#[test]
+fn a_tls_gap_triggers_raw_inspection_of_the_server_stream_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = client_hello();
+    let c = hello.len() as u32;
+    let mut server_hello = vec![
+        0x16, 0x03, 0x03, 0x00, 0x6c, 0x02, 0x00, 0x00, 0x68, 0x03, 0x03,
+    ];
+    server_hello.extend(filler(49, &[(10, b"TAG-BBB")]));
+    let mut app_data = vec![0x17, 0x03, 0x03, 0x00, 0x8a];
+    app_data.extend(filler(138, &[(40, b"TAG-CCC")]));
+    let hole = 93;
+    let s = server_hello.len() as u32;
+    let after = c + hole + app_data.len() as u32;
+    let mut segs = handshake();
+    segs.extend([
+        (
+            true,
+            TcpSpec::psh_ack().seq(ISN_C + 1).ack_number(ISN_S + 1),
+            &hello[..],
+        ),
+        (
+            false,
+            TcpSpec::ack().seq(ISN_S + 1).ack_number(ISN_C + 1 + c),
+            b"",
+        ),
+        (
+            false,
+            TcpSpec::psh_ack().seq(ISN_S + 1).ack_number(ISN_C + 1 + c),
+            &server_hello[..],
+        ),
+        (
+            true,
+            TcpSpec::ack().seq(ISN_C + 1 + c).ack_number(ISN_S + 1 + s),
+            b"",
+        ),
+        (
+            true,
+            TcpSpec::psh_ack()
+                .seq(ISN_C + 1 + c + hole)
+                .ack_number(ISN_S + 1 + s),
+            &app_data[..],
+        ),
+        (
+            false,
+            TcpSpec::ack()
+                .seq(ISN_S + 1 + s)
+                .ack_number(ISN_C + 1 + after),
+            b"",
+        ),
+        (
+            true,
+            TcpSpec::ack()
+                .seq(ISN_C + 1 + after)
+                .ack_number(ISN_S + 1 + s),
+            b"",
+        ),
+    ]);
+    let got = run(dir.path(), TAG_RULES, &segs, 443);
+    assert_eq!(got, [(1, 7), (2, 9), (3, 0)]);
+}
+
+/// `pcaps/tls-capture-gaps.pcap`: one TLS session of our benchmark traffic
+/// with segments missing in both directions (see `pcaps/README.md`). Each
+/// rule matches 8 bytes of one data packet (its msg names the packet
+/// and the offset). What Suricata 8.0.6 does with it, and so must we:
+///
+/// * packet 7 inspects the ClientHello (its parser asked, record done);
+/// * packet 10: the server's ACK passes the client's hole (517..610), so
+///   the TLS parser is told of a gap, asks for raw inspection of the
+///   server's stream and stops; that stream then walks block [0,1237)
+///   (packet 6: sids 2, 3) and block [2598,2981) (packet 10: sid 6),
+///   which starts right at the acknowledged edge: inspected, the progress
+///   left at its start;
+/// * packet 11 does not inspect the client's block past the hole: no
+///   trigger any more, 390 bytes acknowledged, far less than a chunk;
+/// * packet 14 walks the server's stream from 2598: packet 10's block
+///   again (sid 6) and packet 14's own block (sids 8, 9), again at the
+///   acknowledged edge, so the progress stops at its start;
+/// * at flow end the client's blocks (packets 8 and 9, packet 13: sids 4,
+///   5, 7) and packet 14's block again (sids 8, 9).
+///
+/// Suricata 8.0.6 on this pcap (default suricata.yaml, `-k none`):
+/// exactly the alerts asserted.
+#[test]
+fn tls_session_with_capture_gaps_alerts_as_suricata() {
+    let dir = tempfile::tempdir().unwrap();
+    let pcap = Path::new(env!("CARGO_MANIFEST_DIR")).join("pcaps/tls-capture-gaps.pcap");
+    let rules = [
+        (1, "p4@40", "8E 42 23 20 D4 46 64 A6"),
+        (2, "p6@40", "1A 1E 80 20 C9 44 8C 31"),
+        (3, "p6@1200", "0A DB 91 68 55 72 19 29"),
+        (4, "p8@40", "CD 32 C2 27 5D C7 21 26"),
+        (5, "p9@100", "49 6F 3E 49 70 EB 8F 70"),
+        (6, "p10@40", "0E 58 3D 7F B5 C5 33 E2"),
+        (7, "p13@100", "45 EF E0 D8 E3 78 2B 52"),
+        (8, "p14@40", "5E 51 38 A9 33 21 C6 B4"),
+        (9, "p14@1200", "B9 94 5C BA 06 31 46 4B"),
+    ]
+    .iter()
+    .map(|(sid, msg, hex)| {
+        format!(
+            "alert tcp any any -> any any (msg:\"{msg}\"; flow:established; \
+             content:\"|{hex}|\"; sid:{sid};)\n"
+        )
+    })
+    .collect::<String>();
+    std::fs::write(dir.path().join("test.rules"), rules).unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_rulewire"))
+        .args(["run", "-k", "none", "-r"])
+        .arg(&pcap)
+        .arg("-S")
+        .arg(dir.path().join("test.rules"))
+        .arg("-l")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let got = alerts(&out);
+    assert_eq!(
+        got,
+        [
+            (1, 7),
+            (2, 10),
+            (3, 10),
+            (6, 10),
+            (6, 14),
+            (8, 14),
+            (9, 14),
+            (4, 0),
+            (5, 0),
+            (7, 0),
+            (8, 0),
+            (9, 0),
+        ]
+    );
 }
