@@ -440,3 +440,58 @@ fn tls_session_with_capture_gaps_alerts_as_suricata() {
         ]
     );
 }
+
+/// HTTP takes gaps: two requests with a hole between them, both
+/// acknowledged by packet 6. Its parser completed both (asking for raw
+/// inspection), so packet 7 inspects both blocks (sids 1, 2); the
+/// progress stops at the second block's start. Packet 9 (the client's
+/// ACK of the response) would walk that block again, but nothing asks for
+/// it: the parser read nothing new, and 34 bytes are far from a chunk.
+/// (Before stream blocks, the request looked complete again and we
+/// alerted there.) The response, read by the app layer on packet 9 (the
+/// client's ACK), is inspected with the server's next packet, 10 (sid 3).
+/// At flow end the second request's block is inspected again (sid 2).
+/// Suricata 8.0.6 on this pcap: sid 1 and 2 at pcap_cnt 7, sid 3 at 10,
+/// sid 2 with no pcap_cnt.
+#[test]
+fn a_block_inspected_again_needs_a_new_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let r1: &[u8] = b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n";
+    let r2: &[u8] = b"GET /second HTTP/1.1\r\nHost: x\r\n\r\n";
+    let resp: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    let end = 100 + r2.len() as u32;
+    let s = resp.len() as u32;
+    let mut segs = handshake();
+    segs.extend([
+        client_data(0, r1),
+        client_data(100, r2),
+        server_ack(end),
+        client_ack(end),
+        (
+            false,
+            TcpSpec::psh_ack()
+                .seq(ISN_S + 1)
+                .ack_number(ISN_C + 1 + end),
+            resp,
+        ),
+        (
+            true,
+            TcpSpec::ack()
+                .seq(ISN_C + 1 + end)
+                .ack_number(ISN_S + 1 + s),
+            b"",
+        ),
+        (
+            false,
+            TcpSpec::ack()
+                .seq(ISN_S + 1 + s)
+                .ack_number(ISN_C + 1 + end),
+            b"",
+        ),
+    ]);
+    let rules = "alert tcp any any -> any any (msg:\"a\"; content:\"/first\"; sid:1;)\n\
+                 alert tcp any any -> any any (msg:\"b\"; content:\"/second\"; sid:2;)\n\
+                 alert tcp any any -> any any (msg:\"c\"; content:\"200 OK\"; sid:3;)\n";
+    let got = run(dir.path(), rules, &segs, 8080);
+    assert_eq!(got, [(1, 7), (2, 7), (3, 10), (2, 0)]);
+}

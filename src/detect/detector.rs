@@ -340,8 +340,10 @@ impl<S: AlertSink> Inspector for Detector<S> {
         // IDS-mode raw stream inspection (`StreamReassembleRawHasDataReady`
         // and `StreamTcpReassembleRawCheckLimit`): the stream is inspected
         // once a chunk of it is acknowledged, or the session closes, or
-        // the flow ends, or the app layer asked for it (see
-        // `RawTrigger`).
+        // the flow ends, or the app layer asked for it: after a gap (see
+        // `RawTrigger`), or as its parser read a complete message (we
+        // check the bytes; only bytes it read since raw inspection last
+        // moved can have asked).
         let s = ctx.stream;
         let to_server = ctx.flow.is_some_and(|f| f.direction.is_to_server());
         let raw = match flow_data.as_deref_mut() {
@@ -358,7 +360,8 @@ impl<S: AlertSink> Inspector for Detector<S> {
             && (s.flush
                 || s.eof
                 || (!to_server && raw.to_client)
-                || (!raw.app_gone
+                || (s.app_news
+                    && !raw.app_gone
                     && v.app_proto
                         .is_some_and(|p| app_triggers_raw(p, to_server, s.blocks.first()))));
         if ready && s.advances && !to_server {

@@ -145,6 +145,9 @@ pub struct StreamBuf {
     acked: u64,
     /// The app layer's progress (see [`StreamBuf::app_update`]).
     app: u64,
+    /// The app layer read bytes since an inspection last moved the raw
+    /// progress (see [`StreamBuf::app_news`]).
+    app_news: bool,
     depth_reached: bool,
     /// The last [`StreamBuf::walk`]: the (offset, length) of each piece
     /// inspected, and the raw progress it leads to.
@@ -491,7 +494,10 @@ impl StreamBuf {
                 .map(|(o, d)| (o, o + d.len() as u64));
             match next {
                 None => break,
-                Some((o, e)) if o <= self.app => self.app = e.min(self.acked),
+                Some((o, e)) if o <= self.app => {
+                    self.app = e.min(self.acked);
+                    self.app_news = true;
+                }
                 Some((o, _)) => {
                     gap = true;
                     counters.reassembly_gap += 1;
@@ -500,6 +506,15 @@ impl StreamBuf {
             }
         }
         gap
+    }
+
+    /// Whether the app layer read bytes of this direction since an
+    /// inspection last moved the raw progress: only then can its parser
+    /// have asked for raw inspection (`STREAMTCP_STREAM_FLAG_TRIGGER_RAW`
+    /// is set as a parser completes a message, on the acknowledgement
+    /// that brings the message's end, and cleared as the progress moves).
+    pub fn app_news(&self) -> bool {
+        self.app_news
     }
 
     /// Suricata's `StreamReassembleRawDo` from the raw progress (see the
@@ -555,6 +570,9 @@ impl StreamBuf {
             self.walk_to
         };
         self.walk.clear();
+        if to > self.raw || self.walk_to == 0 {
+            self.app_news = false;
+        }
         self.raw = self.raw.max(to);
         self.drop_below(self.raw.min(self.app))
     }
@@ -819,6 +837,27 @@ mod tests {
         b.app_update(&mut c);
         assert_eq!(inspect(&mut b, false), ["e"]);
         assert_eq!(b.held(), 0);
+    }
+
+    #[test]
+    fn app_news_last_until_an_inspection_moves_the_progress() {
+        let (mut b, mut c) = (StreamBuf::default(), StreamCounters::default());
+        put(&mut b, &mut c, 0, b"abc");
+        put(&mut b, &mut c, 10, b"xyz");
+        assert!(!b.app_news());
+        b.ack(13);
+        b.app_update(&mut c);
+        assert!(b.app_news());
+        // The progress moves (to the block past the hole): no news.
+        assert_eq!(inspect(&mut b, false), ["abc", "xyz"]);
+        assert!(!b.app_news());
+        // The same block again, nothing new read: still none.
+        b.app_update(&mut c);
+        assert!(!b.app_news());
+        put(&mut b, &mut c, 13, b"!");
+        b.ack(14);
+        b.app_update(&mut c);
+        assert!(b.app_news());
     }
 
     #[test]

@@ -44,6 +44,11 @@ pub struct StreamChunk<'a> {
     /// Inspecting `blocks` moves the raw progress (Suricata then clears a
     /// pending raw trigger of this direction).
     pub advances: bool,
+    /// The app layer read bytes of this direction since raw inspection
+    /// last moved (see
+    /// [`StreamBuf::app_news`](super::stream::StreamBuf::app_news)): its
+    /// parser may have asked for raw inspection.
+    pub app_news: bool,
 }
 
 /// Hashes a flow slot index (a small unique `u32`) by one multiply: no
@@ -184,6 +189,7 @@ impl StreamTable {
             eof: false,
             app_gap,
             advances,
+            app_news: buf.app_news(),
         }
     }
 
@@ -281,6 +287,7 @@ impl<U> EndedFlow<U> {
                 eof: true,
                 app_gap: false,
                 advances,
+                app_news: false,
             },
         )
     }
