@@ -231,7 +231,7 @@ fn app_triggers_raw(proto: AppProto, to_server: bool, data: &[u8]) -> bool {
 /// block; a response without one ends at the connection's close (not
 /// complete here) unless its status has no body (1xx, 204, 304).
 fn http_message_complete(to_server: bool, data: &[u8]) -> bool {
-    let Some(end) = memchr_seq(data, b"\r\n\r\n").map(|i| i + 4) else {
+    let Some(end) = memchr::memmem::find(data, b"\r\n\r\n").map(|i| i + 4) else {
         return false;
     };
     let head = &data[..end];
@@ -271,10 +271,6 @@ fn http_message_complete(to_server: bool, data: &[u8]) -> bool {
     }
     let status = head.get(9..12).unwrap_or_default();
     status.first() == Some(&b'1') || status == b"204" || status == b"304"
-}
-
-fn memchr_seq(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 fn pkt_src(role: PacketRole) -> PktSrc {
