@@ -157,19 +157,7 @@ impl<'v> Resolver<'v> {
         if let Some(r) = self.addr_sets.get(expr) {
             return r.clone();
         }
-        let mut acc = AddrAcc::default();
-        let mut stack = Vec::new();
-        let r = self
-            .collect_addr(expr, false, &mut acc, &mut stack, &mut None)
-            .and_then(|via| {
-                acc.merge().map(Arc::new).map_err(|reason| ResolveError {
-                    kind: RuleErrorKind::BadAddress {
-                        text: expr.to_string(),
-                        reason,
-                    },
-                    via,
-                })
-            });
+        let r = self.resolve::<Addresses>(expr).map(Arc::new);
         self.addr_sets.insert(expr.clone(), r.clone());
         r
     }
@@ -182,21 +170,17 @@ impl<'v> Resolver<'v> {
         if let Some(r) = self.port_sets.get(expr) {
             return r.clone();
         }
-        let mut acc = PortAcc::default();
-        let mut stack = Vec::new();
-        let r = self
-            .collect_port(expr, false, &mut acc, &mut stack, &mut None)
-            .and_then(|via| {
-                acc.merge().map(Arc::new).map_err(|reason| ResolveError {
-                    kind: RuleErrorKind::BadPort {
-                        text: expr.to_string(),
-                        reason,
-                    },
-                    via,
-                })
-            });
+        let r = self.resolve::<Ports>(expr).map(Arc::new);
         self.port_sets.insert(expr.clone(), r.clone());
         r
+    }
+
+    /// The set `expr` denotes, uncached.
+    fn resolve<D: Domain>(&mut self, expr: &D::Expr) -> Result<D::Set, ResolveError> {
+        let mut acc = D::Acc::default();
+        let mut via = None;
+        self.collect::<D>(expr, false, &mut acc, &mut Vec::new(), &mut via)?;
+        merged::<D>(acc, expr, &via)
     }
 
     fn addr_var(&mut self, name: &str) -> Result<Arc<AddressExpr>, RuleErrorKind> {
@@ -240,116 +224,50 @@ impl<'v> Resolver<'v> {
     /// Adds `expr` (negated when `negated`) to `acc`. `via` receives the
     /// first variable seen at the top level, for error placement; the
     /// returned value is that variable.
-    fn collect_addr(
+    fn collect<D: Domain>(
         &mut self,
-        expr: &AddressExpr,
+        expr: &D::Expr,
         negated: bool,
-        acc: &mut AddrAcc,
+        acc: &mut D::Acc,
         stack: &mut Vec<String>,
         via: &mut Option<String>,
     ) -> Result<Option<String>, ResolveError> {
-        let fail = |kind: RuleErrorKind, via: &Option<String>| ResolveError {
-            kind,
-            via: via.clone(),
-        };
-        match expr {
-            AddressExpr::Not(inner) => {
-                self.collect_addr(inner, !negated, acc, stack, via)?;
+        match D::node(expr) {
+            Node::Not(inner) => {
+                self.collect::<D>(inner, !negated, acc, stack, via)?;
             }
-            AddressExpr::List(items) => {
-                if negated {
-                    let mut tmp = AddrAcc::default();
-                    for it in items {
-                        self.collect_addr(it, false, &mut tmp, stack, via)?;
-                    }
-                    let set = tmp.merge().map_err(|reason| {
-                        fail(
-                            RuleErrorKind::BadAddress {
-                                text: expr.to_string(),
-                                reason,
-                            },
-                            via,
-                        )
-                    })?;
-                    acc.add(&set, true);
-                } else {
-                    for it in items {
-                        self.collect_addr(it, false, acc, stack, via)?;
-                    }
+            Node::List(items) if negated => {
+                let mut tmp = D::Acc::default();
+                for it in items {
+                    self.collect::<D>(it, false, &mut tmp, stack, via)?;
+                }
+                let set = merged::<D>(tmp, expr, via)?;
+                D::add(acc, &set, true);
+            }
+            Node::List(items) => {
+                for it in items {
+                    self.collect::<D>(it, false, acc, stack, via)?;
                 }
             }
-            AddressExpr::Var(name) => {
+            Node::Var(name) => {
                 enter_var(name, stack, via)?;
-                let value = self.addr_var(name).map_err(|k| fail(k, via))?;
-                stack.push(name.clone());
+                let value = D::var(self, name).map_err(|kind| ResolveError {
+                    kind,
+                    via: via.clone(),
+                })?;
+                stack.push(name.to_string());
                 let r = if negated {
                     // Suricata wraps a negated variable in brackets: a
                     // negated block, resolved on its own.
-                    let list = AddressExpr::List(vec![(*value).clone()]);
-                    self.collect_addr(&list, true, acc, stack, via)
+                    let list = D::bracket((*value).clone());
+                    self.collect::<D>(&list, true, acc, stack, via)
                 } else {
-                    self.collect_addr(&value, false, acc, stack, via)
+                    self.collect::<D>(&value, false, acc, stack, via)
                 };
                 stack.pop();
                 r?;
             }
-            leaf => acc.add(&AddressSet::from_leaf(leaf), negated),
-        }
-        Ok(via.clone())
-    }
-
-    fn collect_port(
-        &mut self,
-        expr: &PortExpr,
-        negated: bool,
-        acc: &mut PortAcc,
-        stack: &mut Vec<String>,
-        via: &mut Option<String>,
-    ) -> Result<Option<String>, ResolveError> {
-        let fail = |kind: RuleErrorKind, via: &Option<String>| ResolveError {
-            kind,
-            via: via.clone(),
-        };
-        match expr {
-            PortExpr::Not(inner) => {
-                self.collect_port(inner, !negated, acc, stack, via)?;
-            }
-            PortExpr::List(items) => {
-                if negated {
-                    let mut tmp = PortAcc::default();
-                    for it in items {
-                        self.collect_port(it, false, &mut tmp, stack, via)?;
-                    }
-                    let set = tmp.merge().map_err(|reason| {
-                        fail(
-                            RuleErrorKind::BadPort {
-                                text: expr.to_string(),
-                                reason,
-                            },
-                            via,
-                        )
-                    })?;
-                    acc.add(&set, true);
-                } else {
-                    for it in items {
-                        self.collect_port(it, false, acc, stack, via)?;
-                    }
-                }
-            }
-            PortExpr::Var(name) => {
-                enter_var(name, stack, via)?;
-                let value = self.port_var(name).map_err(|k| fail(k, via))?;
-                stack.push(name.clone());
-                let r = if negated {
-                    let list = PortExpr::List(vec![(*value).clone()]);
-                    self.collect_port(&list, true, acc, stack, via)
-                } else {
-                    self.collect_port(&value, false, acc, stack, via)
-                };
-                stack.pop();
-                r?;
-            }
-            leaf => acc.add(&PortSet::from_leaf(leaf), negated),
+            Node::Leaf => D::add(acc, &D::leaf(expr), negated),
         }
         Ok(via.clone())
     }
@@ -376,6 +294,115 @@ pub fn resolve_port(expr: &PortExpr, vars: &Vars) -> Result<PortSet, RuleErrorKi
         .port(expr)
         .map(|s| (*s).clone())
         .map_err(|e| e.kind)
+}
+
+/// What resolving addresses and resolving ports share: a tree of
+/// negations, lists, variables and leaves, folded into an accumulator of
+/// positive and negated ranges ([`AddrAcc`], [`PortAcc`]). One walk
+/// ([`Resolver::collect`]) serves both.
+trait Domain {
+    type Expr: Clone + std::fmt::Display;
+    type Set;
+    type Acc: Default;
+    fn node(e: &Self::Expr) -> Node<'_, Self::Expr>;
+    /// `[e]`.
+    fn bracket(e: Self::Expr) -> Self::Expr;
+    fn var(r: &mut Resolver<'_>, name: &str) -> Result<Arc<Self::Expr>, RuleErrorKind>;
+    /// The set of a [`Node::Leaf`].
+    fn leaf(e: &Self::Expr) -> Self::Set;
+    fn add(acc: &mut Self::Acc, set: &Self::Set, negated: bool);
+    fn merge(acc: Self::Acc) -> Result<Self::Set, String>;
+    /// The error for expression `text` that resolves to no valid set.
+    fn bad(text: String, reason: String) -> RuleErrorKind;
+}
+
+/// The shape of one expression node.
+enum Node<'a, E> {
+    Not(&'a E),
+    List(&'a [E]),
+    Var(&'a str),
+    /// Anything else: a set on its own.
+    Leaf,
+}
+
+struct Addresses;
+
+impl Domain for Addresses {
+    type Expr = AddressExpr;
+    type Set = AddressSet;
+    type Acc = AddrAcc;
+    fn node(e: &AddressExpr) -> Node<'_, AddressExpr> {
+        match e {
+            AddressExpr::Not(inner) => Node::Not(inner),
+            AddressExpr::List(items) => Node::List(items),
+            AddressExpr::Var(name) => Node::Var(name),
+            _ => Node::Leaf,
+        }
+    }
+    fn bracket(e: AddressExpr) -> AddressExpr {
+        AddressExpr::List(vec![e])
+    }
+    fn var(r: &mut Resolver<'_>, name: &str) -> Result<Arc<AddressExpr>, RuleErrorKind> {
+        r.addr_var(name)
+    }
+    fn leaf(e: &AddressExpr) -> AddressSet {
+        AddressSet::from_leaf(e)
+    }
+    fn add(acc: &mut AddrAcc, set: &AddressSet, negated: bool) {
+        acc.add(set, negated)
+    }
+    fn merge(acc: AddrAcc) -> Result<AddressSet, String> {
+        acc.merge()
+    }
+    fn bad(text: String, reason: String) -> RuleErrorKind {
+        RuleErrorKind::BadAddress { text, reason }
+    }
+}
+
+struct Ports;
+
+impl Domain for Ports {
+    type Expr = PortExpr;
+    type Set = PortSet;
+    type Acc = PortAcc;
+    fn node(e: &PortExpr) -> Node<'_, PortExpr> {
+        match e {
+            PortExpr::Not(inner) => Node::Not(inner),
+            PortExpr::List(items) => Node::List(items),
+            PortExpr::Var(name) => Node::Var(name),
+            _ => Node::Leaf,
+        }
+    }
+    fn bracket(e: PortExpr) -> PortExpr {
+        PortExpr::List(vec![e])
+    }
+    fn var(r: &mut Resolver<'_>, name: &str) -> Result<Arc<PortExpr>, RuleErrorKind> {
+        r.port_var(name)
+    }
+    fn leaf(e: &PortExpr) -> PortSet {
+        PortSet::from_leaf(e)
+    }
+    fn add(acc: &mut PortAcc, set: &PortSet, negated: bool) {
+        acc.add(set, negated)
+    }
+    fn merge(acc: PortAcc) -> Result<PortSet, String> {
+        acc.merge()
+    }
+    fn bad(text: String, reason: String) -> RuleErrorKind {
+        RuleErrorKind::BadPort { text, reason }
+    }
+}
+
+/// `acc` merged into the set of `expr`, or the error placed on `via`.
+fn merged<D: Domain>(
+    acc: D::Acc,
+    expr: &D::Expr,
+    via: &Option<String>,
+) -> Result<D::Set, ResolveError> {
+    D::merge(acc).map_err(|reason| ResolveError {
+        kind: D::bad(expr.to_string(), reason),
+        via: via.clone(),
+    })
 }
 
 /// Notes the first variable met at the top level (for error placement) and
