@@ -11,7 +11,9 @@
 //! Besides detection, one parser check: a SIP-over-UDP datagram whose
 //! first line is not a request line (to the server) or a status line (to
 //! the client) is an app-layer parser error, as in Suricata ([`sip`],
-//! [`FlowApp::parse_error`]), for `app-layer.error-policy`.
+//! [`FlowApp::parse_error`]), for `app-layer.error-policy`; and a TLS
+//! record walker ([`tls`]) that tells when a flow's traffic turns to
+//! encrypted application data (Suricata's TLS `encryption-handling`).
 //!
 //! What it does not do: parse the protocols (no transactions, no sticky
 //! buffers), follow a protocol change (STARTTLS, HTTP `Upgrade`), or use
@@ -24,6 +26,7 @@
 mod flow;
 pub mod probe;
 pub mod sip;
+pub mod tls;
 
 pub use flow::{FlowApp, Observed};
 
