@@ -60,10 +60,13 @@
 //!
 //! # What it does not do
 //!
-//! No overlap policies other than first-wins, and no app-layer parsing:
-//! the app progress is that of a parser that takes every byte it is
-//! given. Data below the raw progress is dropped (Suricata keeps it while
+//! No overlap policies other than first-wins, and no app-layer parsing
+//! beyond a TLS record walker per direction (fed what the app layer
+//! reads, IDS mode only; see [`RecordWalker`]): the app progress is that
+//! of a parser that takes every byte it is given. Data below the raw progress is dropped (Suricata keeps it while
 //! its app layer needs it; raw inspection never reads it again).
+
+use crate::applayer::tls::RecordWalker;
 
 /// Most out-of-order segments one direction holds; beyond, segments are
 /// refused (counted as `tcp.segment_memcap_drop`).
@@ -149,6 +152,8 @@ pub struct StreamBuf {
     /// progress (see [`StreamBuf::app_news`]).
     app_news: bool,
     depth_reached: bool,
+    /// The TLS records the app layer read (see [`StreamBuf::app_update`]).
+    tls: RecordWalker,
     /// The last [`StreamBuf::walk`]: the (offset, length) of each piece
     /// inspected, and the raw progress it leads to.
     walk: Vec<(u64, u32)>,
@@ -485,6 +490,10 @@ impl StreamBuf {
     /// all it is given). Returns whether it ran into a gap: the edge lies
     /// past a hole with stored data beyond it (`CheckGap`); the app
     /// progress then skips the hole, up to the edge.
+    ///
+    /// The bytes read also go through the direction's TLS record walker
+    /// (whatever the flow's protocol: only the detector knows it); a gap
+    /// stops the walker, as it fails Suricata's TLS parser.
     pub fn app_update(&mut self, counters: &mut StreamCounters) -> bool {
         let mut gap = false;
         while self.app < self.acked {
@@ -495,17 +504,37 @@ impl StreamBuf {
             match next {
                 None => break,
                 Some((o, e)) if o <= self.app => {
-                    self.app = e.min(self.acked);
+                    let to = e.min(self.acked);
+                    if !self.tls.failed() {
+                        let mut walker = self.tls;
+                        if let Some((_, d)) = self.blocks().find(|(b, _)| *b == o) {
+                            walker.feed(&d[(self.app - o) as usize..(to - o) as usize]);
+                        }
+                        self.tls = walker;
+                    }
+                    self.app = to;
                     self.app_news = true;
                 }
                 Some((o, _)) => {
                     gap = true;
+                    self.tls.fail();
                     counters.reassembly_gap += 1;
                     self.app += (o - self.app).min(self.acked - self.app);
                 }
             }
         }
         gap
+    }
+
+    /// The direction's TLS record walker (what the app layer read of it).
+    pub fn tls(&self) -> &RecordWalker {
+        &self.tls
+    }
+
+    /// Stops the direction's TLS record walker (the other direction's
+    /// parser failed: Suricata's app layer gives up on the flow).
+    pub fn tls_fail(&mut self) {
+        self.tls.fail();
     }
 
     /// Whether the app layer read bytes of this direction since an
@@ -648,6 +677,11 @@ impl FlowStreams {
     /// Bytes held in both directions.
     pub fn held(&self) -> u64 {
         self.dirs[0].held() + self.dirs[1].held()
+    }
+
+    /// Whether either direction's TLS record walker saw application data.
+    pub fn tls_app_data(&self) -> bool {
+        self.dirs.iter().any(|b| b.tls().app_data_seen())
     }
 }
 

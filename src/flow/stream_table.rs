@@ -49,6 +49,11 @@ pub struct StreamChunk<'a> {
     /// [`StreamBuf::app_news`](super::stream::StreamBuf::app_news)): its
     /// parser may have asked for raw inspection.
     pub app_news: bool,
+    /// The app layer read an application-data record of the flow's TLS
+    /// records, in either direction, on this packet or before (see
+    /// [`RecordWalker`](crate::applayer::tls::RecordWalker)); whether the
+    /// flow speaks TLS is the detector's business.
+    pub tls_app_data: bool,
 }
 
 /// Hashes a flow slot index (a small unique `u32`) by one multiply: no
@@ -132,6 +137,10 @@ impl StreamTable {
         let d = u.direction.index();
         if !self.inline {
             self.app_gap = streams.dirs[1 - d].app_update(&mut self.counters);
+            // A failed parser stops the flow's app layer, both ways.
+            if streams.dirs[1 - d].tls().failed() {
+                streams.dirs[d].tls_fail();
+            }
         }
         if !data {
             return false;
@@ -163,6 +172,7 @@ impl StreamTable {
                 ..StreamChunk::default()
             };
         };
+        let tls_app_data = streams.tls_app_data();
         let buf = &mut streams.dirs[d];
         if self.inline {
             if !added {
@@ -190,6 +200,7 @@ impl StreamTable {
             app_gap,
             advances,
             app_news: buf.app_news(),
+            tls_app_data,
         }
     }
 
@@ -276,6 +287,7 @@ impl<U> EndedFlow<U> {
     /// Every block of `dir`'s bytes left (none: nothing to inspect) and
     /// the per-flow data, for the direction's one pseudo packet.
     pub fn eof_blocks(&mut self, dir: Direction) -> (&mut U, StreamChunk<'_>) {
+        let tls_app_data = self.streams.tls_app_data();
         let buf = &mut self.streams.dirs[dir.index()];
         let advances = buf.walk(true);
         (
@@ -288,6 +300,7 @@ impl<U> EndedFlow<U> {
                 app_gap: false,
                 advances,
                 app_news: false,
+                tls_app_data,
             },
         )
     }
