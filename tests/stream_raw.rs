@@ -40,6 +40,17 @@ fn write_pcap(path: &Path, sport: u16, segs: &[Seg<'_>]) {
 /// Runs the binary; gives (sid, pcap_cnt or 0) of every alert in eve.json
 /// order.
 fn run(dir: &Path, rules: &str, segs: &[Seg<'_>], sport: u16) -> Vec<(u64, u64)> {
+    run_with(dir, rules, segs, sport, &[])
+}
+
+/// [`run`] with more arguments for the binary (`--set key=value`).
+fn run_with(
+    dir: &Path,
+    rules: &str,
+    segs: &[Seg<'_>],
+    sport: u16,
+    extra: &[&str],
+) -> Vec<(u64, u64)> {
     let pcap = dir.join("in.pcap");
     write_pcap(&pcap, sport, segs);
     std::fs::write(dir.join("test.rules"), rules).unwrap();
@@ -52,6 +63,7 @@ fn run(dir: &Path, rules: &str, segs: &[Seg<'_>], sport: u16) -> Vec<(u64, u64)>
         .arg(dir.join("test.rules"))
         .arg("-l")
         .arg(&out)
+        .args(extra)
         .output()
         .unwrap();
     assert!(status.status.success(), "{status:?}");
@@ -494,4 +506,155 @@ fn a_block_inspected_again_needs_a_new_reason() {
                  alert tcp any any -> any any (msg:\"c\"; content:\"200 OK\"; sid:3;)\n";
     let got = run(dir.path(), rules, &segs, 8080);
     assert_eq!(got, [(1, 7), (2, 7), (3, 10), (2, 0)]);
+}
+
+/// A TLS record of content type `ctype` (version TLS 1.2) around `body`.
+fn tls_record(ctype: u8, body: &[u8]) -> Vec<u8> {
+    let mut r = vec![ctype, 0x03, 0x03];
+    r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    r.extend_from_slice(body);
+    r
+}
+
+/// A complete ServerHello record (no extensions) with `TAG-BBB` in its
+/// random.
+fn server_hello() -> Vec<u8> {
+    let mut hello = vec![0x03, 0x03];
+    hello.extend(filler(32, &[(4, b"TAG-BBB")]));
+    hello.extend([0x00, 0x00, 0x2f, 0x00]);
+    let mut hs = vec![0x02, 0x00, 0x00, hello.len() as u8];
+    hs.extend(hello);
+    tls_record(0x16, &hs)
+}
+
+const TLS_RULES: &str = "alert tcp any any -> any any (msg:\"ch\"; content:\"TAG-AAA\"; sid:1;)\n\
+     alert tcp any any -> any any (msg:\"sh\"; content:\"TAG-BBB\"; sid:2;)\n\
+     alert tcp any any -> any any (msg:\"c-app\"; content:\"TAG-CCC\"; sid:3;)\n\
+     alert tcp any any -> any any (msg:\"s-app\"; content:\"TAG-DDD\"; sid:4;)\n\
+     alert tcp-pkt any any -> any any (msg:\"s-app-pkt\"; content:\"TAG-DDD\"; sid:5;)\n\
+     alert tcp any any -> any any (msg:\"pa\"; flow:established,to_server; flags:PA; sid:6;)\n\
+     alert tcp any any -> any any (msg:\"c-app2\"; content:\"TAG-EEE\"; sid:7;)\n\
+     alert tcp any any -> any any (msg:\"small\"; flow:established,to_server; dsize:<60; sid:8;)\n\
+     alert tcp any any -> any any (msg:\"some\"; flow:established,to_server; dsize:>0; sid:9;)\n";
+
+/// A clean TLS session, every segment in order and acknowledged:
+/// ClientHello (4, sid 1), the server's ACK (5), ServerHello (6, sid 2),
+/// the client's ACK (7), a client application-data record (8, sid 3),
+/// a server application-data record (9, sids 4 and 5) that acknowledges
+/// the client's, the client's ACK (10), a second client record (11,
+/// sid 7), the server's ACK (12), the client's last ACK (13).
+fn tls_session() -> Vec<Seg<'static>> {
+    let ch: &'static [u8] = client_hello().leak();
+    let sh: &'static [u8] = server_hello().leak();
+    let c_app: &'static [u8] = tls_record(0x17, &filler(100, &[(40, b"TAG-CCC")])).leak();
+    let s_app: &'static [u8] = tls_record(0x17, &filler(120, &[(40, b"TAG-DDD")])).leak();
+    let c_app2: &'static [u8] = tls_record(0x17, &filler(80, &[(20, b"TAG-EEE")])).leak();
+    let (c1, s1) = (ch.len() as u32, sh.len() as u32);
+    let c2 = c1 + c_app.len() as u32;
+    let s2 = s1 + s_app.len() as u32;
+    let c3 = c2 + c_app2.len() as u32;
+    let c = |off: u32| ISN_C + 1 + off;
+    let s = |off: u32| ISN_S + 1 + off;
+    let mut segs = handshake();
+    segs.extend([
+        (true, TcpSpec::psh_ack().seq(c(0)).ack_number(s(0)), ch),
+        (false, TcpSpec::ack().seq(s(0)).ack_number(c(c1)), &b""[..]),
+        (false, TcpSpec::psh_ack().seq(s(0)).ack_number(c(c1)), sh),
+        (true, TcpSpec::ack().seq(c(c1)).ack_number(s(s1)), &b""[..]),
+        (true, TcpSpec::psh_ack().seq(c(c1)).ack_number(s(s1)), c_app),
+        (
+            false,
+            TcpSpec::psh_ack().seq(s(s1)).ack_number(c(c2)),
+            s_app,
+        ),
+        (true, TcpSpec::ack().seq(c(c2)).ack_number(s(s2)), &b""[..]),
+        (
+            true,
+            TcpSpec::psh_ack().seq(c(c2)).ack_number(s(s2)),
+            c_app2,
+        ),
+        (false, TcpSpec::ack().seq(s(s2)).ack_number(c(c3)), &b""[..]),
+        (true, TcpSpec::ack().seq(c(c3)).ack_number(s(s2)), &b""[..]),
+    ]);
+    segs
+}
+
+/// Suricata's default TLS `encryption-handling` (`track-only`): packet 9
+/// acknowledges the client's application-data record, so the TLS parser
+/// parses it there and the flow gets no more payload or raw stream
+/// inspection. Packet 9 itself was flagged before and has its own payload
+/// inspected (sid 5, `tcp-pkt`), and its direction's stream is inspected
+/// (the ServerHello, sid 2; the server's own record is not acknowledged
+/// yet). The client's records (sids 3, 7) and the server's (sid 4) are
+/// never inspected as stream, not even at flow end; a rule without
+/// payload keywords (sid 6) still alerts on packet 11. `dsize` follows
+/// Suricata's signature masks: packet 11 (85 bytes) counts as having no
+/// payload for `dsize:>0` (sid 9), while `dsize:<60` (sid 8) compares its
+/// real size (no alert; the bare ACKs 10 and 13 alert). Suricata 8.0.6 on
+/// this pcap: sid 1 at 7, sid 2 and 5 at 9, sid 6 at 4, 8 and 11, sid 8
+/// at 4, 7, 10 and 13, sid 9 at 4 and 8.
+#[test]
+fn tls_application_data_stops_payload_inspection() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut got = run(dir.path(), TLS_RULES, &tls_session(), 443);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (1, 7),
+            (2, 9),
+            (5, 9),
+            (6, 4),
+            (6, 8),
+            (6, 11),
+            (8, 4),
+            (8, 7),
+            (8, 10),
+            (8, 13),
+            (9, 4),
+            (9, 8)
+        ]
+    );
+}
+
+/// The same session with `encryption-handling: full`: everything is
+/// inspected as if it were not encrypted. The client's first record is
+/// read by the app layer on packet 9 and inspected with the client's
+/// next packet (10, sid 3), the server's on packet 10 and inspected with
+/// packet 12 (sid 4), the client's second on packet 12 and inspected
+/// with packet 13 (sid 7); `dsize:>0` (sid 9) alerts on packet 11 too.
+/// Suricata 8.0.6 on this pcap with `--set
+/// app-layer.protocols.tls.encryption-handling=full`: exactly these.
+#[test]
+fn tls_encryption_handling_full_keeps_inspecting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut got = run_with(
+        dir.path(),
+        TLS_RULES,
+        &tls_session(),
+        443,
+        &["--set", "app-layer.protocols.tls.encryption-handling=full"],
+    );
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            (1, 7),
+            (2, 9),
+            (3, 10),
+            (4, 12),
+            (5, 9),
+            (6, 4),
+            (6, 8),
+            (6, 11),
+            (7, 13),
+            (8, 4),
+            (8, 7),
+            (8, 10),
+            (8, 13),
+            (9, 4),
+            (9, 8),
+            (9, 11)
+        ]
+    );
 }

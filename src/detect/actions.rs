@@ -111,6 +111,9 @@ pub struct FlowState {
     pub(crate) app: crate::applayer::FlowApp,
     /// Raw stream inspection asked for by the app layer.
     pub(crate) raw: super::detector::RawTrigger,
+    /// No more payload or raw stream inspection (Suricata's
+    /// `FLOW_NOPAYLOAD_INSPECTION`: TLS application data was seen).
+    pub(crate) no_payload: bool,
 }
 
 impl FlowState {

@@ -52,6 +52,8 @@ pub struct Detector<S> {
     uses_stream: bool,
     /// The last packet inspected the raw stream data it was offered.
     stream_done: bool,
+    /// `app-layer.protocols.tls.encryption-handling: full`.
+    tls_inspect_encrypted: bool,
 }
 
 impl<S: AlertSink> Detector<S> {
@@ -89,6 +91,7 @@ impl<S: AlertSink> Detector<S> {
                 ips_mode: false,
                 uses_stream,
                 stream_done: false,
+                tls_inspect_encrypted: cfg.tls_inspect_encrypted,
             },
             warnings,
         )
@@ -300,6 +303,51 @@ fn alert_action(bits: ActionBits) -> AlertAction {
     }
 }
 
+impl<S: AlertSink> Detector<S> {
+    /// Suricata's default TLS `encryption-handling` (`track-only`): once
+    /// the TLS parser parses an application-data record (`SSLv3Decode`
+    /// sets `APP_LAYER_PARSER_NO_INSPECTION_PAYLOAD`),
+    /// `AppLayerParserParse` sets `FLOW_NOPAYLOAD_INSPECTION` on the flow
+    /// and asks both streams to take no new raw data
+    /// (`StreamTcpSetDisableRawReassemblyFlag`). The parse runs in the
+    /// stream stage of the packet whose acknowledgement let the app layer
+    /// read the record; that packet got its flags from the flow before
+    /// (`FlowHandlePacketUpdate`), so it still has its payload inspected,
+    /// and its own direction's raw stream is inspected one last time
+    /// (`STREAMTCP_STREAM_FLAG_NEW_RAW_DISABLED` is a flush reason in
+    /// `StreamTcpReassembleRawCheckLimit`, and raw is disabled once that
+    /// inspection moves the progress). Every later packet of the flow
+    /// has `PKT_NOPAYLOAD_INSPECTION`: no payload, and no raw stream
+    /// content (the payload prefilter does not run; rules that need a
+    /// payload do not match).
+    ///
+    /// Returns (no payload for this packet, this packet is the one that
+    /// saw the flag set: its direction's raw stream flushes).
+    fn encrypted(
+        &self,
+        ctx: &PacketCtx<'_>,
+        v: &View<'_, '_>,
+        flow: Option<&mut FlowState>,
+    ) -> (bool, bool) {
+        let Some(f) = flow else {
+            return (false, false);
+        };
+        if f.no_payload {
+            return (true, false);
+        }
+        if ctx.stream.tls_app_data
+            && !self.tls_inspect_encrypted
+            && v.app_proto == Some(AppProto::Tls)
+        {
+            f.no_payload = true;
+            // A flow-end pseudo packet carries the flow's flag already
+            // (`FlowForceReassemblyPseudoPacketSetup`).
+            return (ctx.stream.eof, !ctx.stream.eof);
+        }
+        (false, false)
+    }
+}
+
 impl<S: AlertSink> Inspector for Detector<S> {
     type FlowData = FlowState;
 
@@ -341,6 +389,11 @@ impl<S: AlertSink> Inspector for Detector<S> {
         // check the bytes; only bytes it read since raw inspection last
         // moved can have asked).
         let s = ctx.stream;
+        let (no_payload, last_flush) = self.encrypted(ctx, &v, flow_data.as_deref_mut());
+        if no_payload {
+            v.payload = &[];
+            v.nopayload = true;
+        }
         let to_server = ctx.flow.is_some_and(|f| f.direction.is_to_server());
         let raw = match flow_data.as_deref_mut() {
             Some(f) => {
@@ -351,9 +404,11 @@ impl<S: AlertSink> Inspector for Detector<S> {
             }
             None => &mut RawTrigger::default(),
         };
-        let ready = !s.blocks.is_empty()
+        let ready = !no_payload
+            && !s.blocks.is_empty()
             && ctx.flow.is_some_and(|f| f.stream_established)
             && (s.flush
+                || last_flush
                 || s.eof
                 || (!to_server && raw.to_client)
                 || (s.app_news
@@ -363,7 +418,8 @@ impl<S: AlertSink> Inspector for Detector<S> {
         if ready && s.advances && !to_server {
             raw.to_client = false;
         }
-        self.stream_done = ready;
+        // A flow past its encrypted data drops its stream bytes unread.
+        self.stream_done = ready || no_payload;
         if ready {
             v.stream = s.blocks;
         }

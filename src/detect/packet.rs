@@ -14,6 +14,7 @@ use crate::rule::keywords::flow::{
     CmpOp, Flow, FlowDirection, FlowFrag, FlowState, StreamSide, StreamSize,
 };
 use crate::rule::keywords::packet::{frag_bit, BitsModifier, ChecksumKind, IpOpt};
+use crate::rule::keywords::value::IntMatch;
 use crate::rule::{Condition, Protocol};
 use crate::runtime::{PacketCtx, PacketRole};
 
@@ -40,6 +41,10 @@ pub struct View<'p, 'a> {
     /// inspected one by one (set by the detector from `ctx.stream`; none
     /// from [`View::new`]).
     pub stream: RawBlocks<'a>,
+    /// Suricata's `PKT_NOPAYLOAD_INSPECTION` (set by the detector): the
+    /// payload is hidden from content (`payload` is empty), and `dsize`
+    /// follows Suricata's signature masks (see [`dsize_matches`]).
+    pub nopayload: bool,
 }
 
 impl<'p, 'a> View<'p, 'a> {
@@ -62,6 +67,7 @@ impl<'p, 'a> View<'p, 'a> {
                     payload: &[],
                     app_proto: None,
                     stream: RawBlocks::default(),
+                    nopayload: false,
                 };
             }
         }
@@ -73,6 +79,7 @@ impl<'p, 'a> View<'p, 'a> {
             payload: d.inspection_payload(),
             app_proto: None,
             stream: RawBlocks::default(),
+            nopayload: false,
         }
     }
 
@@ -228,6 +235,23 @@ fn checksum_kind(k: ChecksumKind) -> DChecksum {
     }
 }
 
+/// `dsize` on `v`. On a packet without payload inspection Suricata's
+/// packet mask says "no payload" (`PacketCreateMask`), so a `dsize` that
+/// needs one (`SignatureCreateMask`: a range, `>`, `>=`, `!=`, or `=` a
+/// positive size) never matches; any other `dsize` compares the real
+/// payload size.
+fn dsize_matches(m: &IntMatch, v: &View<'_, '_>) -> bool {
+    if !v.nopayload {
+        return m.matches(v.payload.len() as u64);
+    }
+    let needs_payload = match *m {
+        IntMatch::Range(..) | IntMatch::Gt(_) | IntMatch::Ge(_) | IntMatch::Ne(_) => true,
+        IntMatch::Eq(n) => n > 0,
+        _ => false,
+    };
+    !needs_payload && m.matches(v.ctx.decoded.inspection_payload().len() as u64)
+}
+
 /// Whether the packet satisfies one condition. Conditions the engine does
 /// not evaluate never get here (the rule is inactive) and answer `false`.
 pub fn condition_matches(c: &Condition, v: &View<'_, '_>) -> bool {
@@ -240,7 +264,7 @@ pub fn condition_matches(c: &Condition, v: &View<'_, '_>) -> bool {
     match c {
         Condition::Flow(f) => flow_matches(f, v),
         Condition::StreamSize(s) => stream_size_matches(s, v),
-        Condition::Dsize(m) => v.transport.is_some() && m.matches(v.payload.len() as u64),
+        Condition::Dsize(m) => v.transport.is_some() && dsize_matches(m, v),
         Condition::Ttl(m) => v.ip.is_some_and(|l| m.matches(u64::from(l.ttl()))),
         Condition::Tos(m) => v4().is_some_and(|p| m.matches(u64::from(p.tos()))),
         Condition::Id(m) => v4().is_some_and(|p| m.matches(u64::from(p.ident()))),

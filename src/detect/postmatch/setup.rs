@@ -30,6 +30,10 @@ use crate::rule::Condition;
 /// Suricata's default `packet-alert-max`.
 pub const DEFAULT_PACKET_ALERT_MAX: usize = 15;
 
+/// The setting that says what becomes of a TLS flow's inspection once its
+/// traffic is encrypted (Suricata's `app-layer-ssl.c`, `RegisterSSLParsers`).
+const TLS_ENCRYPTION_HANDLING: &str = "app-layer.protocols.tls.encryption-handling";
+
 /// What the post-match stage needs from the configuration.
 #[derive(Clone, Debug)]
 pub struct PostMatchConfig {
@@ -47,6 +51,12 @@ pub struct PostMatchConfig {
     pub app_layer_error_policy: Option<ExceptionPolicy>,
     /// The `exception-policy` master switch, as written.
     pub exception_policy: Option<ExceptionPolicy>,
+    /// `app-layer.protocols.tls.encryption-handling` is `full`: TLS flows
+    /// stay inspected after application data. Any other value (Suricata's
+    /// `track-only`, the default, and `default`; `bypass` is taken as
+    /// `track-only`, with a warning) stops payload and raw stream
+    /// inspection of the flow once an application-data record is parsed.
+    pub tls_inspect_encrypted: bool,
 }
 
 impl Default for PostMatchConfig {
@@ -58,6 +68,7 @@ impl Default for PostMatchConfig {
             vars: Vars::builtin(),
             app_layer_error_policy: None,
             exception_policy: None,
+            tls_inspect_encrypted: false,
         }
     }
 }
@@ -101,6 +112,16 @@ impl PostMatchConfig {
         };
         let app_layer_error_policy = policy("app-layer.error-policy");
         let exception_policy = policy("exception-policy");
+        let tls_inspect_encrypted = match config.get_str(TLS_ENCRYPTION_HANDLING) {
+            Some("full") => true,
+            Some("bypass") => {
+                warnings.push(format!(
+                    "{TLS_ENCRYPTION_HANDLING}: 'bypass' is not implemented; using 'track-only'"
+                ));
+                false
+            }
+            _ => false,
+        };
         Ok((
             PostMatchConfig {
                 action_order,
@@ -109,6 +130,7 @@ impl PostMatchConfig {
                 vars: config.vars(),
                 app_layer_error_policy,
                 exception_policy,
+                tls_inspect_encrypted,
             },
             warnings,
         ))
