@@ -46,6 +46,7 @@ fn tcp(
             window: 1024,
             payload_len: 0,
             timestamp: None,
+            wscale: None,
             checksum_ok: true,
         },
     )

@@ -56,6 +56,7 @@ fn seg(
             window: 1024,
             payload_len: len,
             timestamp: None,
+            wscale: None,
             checksum_ok: true,
         },
     )

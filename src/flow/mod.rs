@@ -15,7 +15,7 @@
 //! let client = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
 //! let server = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
 //! let seg = |flags, seq, ack, len| TcpMeta {
-//!     src_port: 40000, dst_port: 80, flags, seq, ack, window: 512, payload_len: len, timestamp: None, checksum_ok: true,
+//!     src_port: 40000, dst_port: 80, flags, seq, ack, window: 512, payload_len: len, timestamp: None, wscale: None, checksum_ok: true,
 //! };
 //! let back = |t: TcpMeta| TcpMeta { src_port: t.dst_port, dst_port: t.src_port, ..t };
 //! let t0 = FlowTime::from_secs_micros(1_700_000_000, 0);

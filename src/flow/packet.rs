@@ -85,6 +85,9 @@ pub struct TcpMeta {
     /// tracker rejects packets whose TSval goes backwards on a session that
     /// negotiated timestamps (PAWS), as Suricata does.
     pub timestamp: Option<(u32, u32)>,
+    /// The window-scale option's shift, if present (as sent; the tracker
+    /// treats a shift above 14 as 0, like Suricata's `TCP_GET_WSCALE`).
+    pub wscale: Option<u8>,
     /// False when checksum validation is on and the TCP checksum is wrong.
     /// Suricata (`StreamTcp` in `src/stream-tcp.c`) still gives such a packet
     /// its flow but skips stream tracking for it and counts

@@ -107,6 +107,7 @@ pub(crate) fn packet_meta(decoded: &Decoded<'_>, base: &MetaBase) -> Option<Pack
                 window: t.window_len(),
                 payload_len: u32::try_from(decoded.payload().len()).unwrap_or(u32::MAX),
                 timestamp: opts.timestamps,
+                wscale: opts.window_scale,
                 checksum_ok: !base.validate_tcp_checksum || tcp_checksum_ok(decoded),
             }),
             Some(Transport::Udp(u)) => L4Meta::Udp {

@@ -17,6 +17,7 @@ pub fn tcp_meta(sp: u16, dp: u16, flags: u8, seq: u32, ack: u32, len: u32) -> Tc
         window: 1024,
         payload_len: len,
         timestamp: None,
+        wscale: None,
         checksum_ok: true,
     }
 }
