@@ -106,11 +106,6 @@ const EXCLUDED: &[(&str, &str, &str)] = &[
         "`stream.midstream-policy` bypass ends the flow as local_bypassed",
     ),
     (
-        "lua-transform-11-bug-8173",
-        "flow.end.",
-        "TCP window validation (data beyond the advertised window) is not implemented",
-    ),
-    (
         "security-4710-02",
         "flow.end.tcp_state.",
         "RSTs carrying TCP-AO are not checked",

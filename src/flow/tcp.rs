@@ -10,13 +10,37 @@
 //! `enum TcpState` because `ssn->state >= TCP_ESTABLISHED` and
 //! `>= TCP_LAST_ACK` tests depend on that order.
 //!
+//! # Windows and acknowledgements
+//!
+//! Each side keeps Suricata's `last_ack`, `window` and `next_win` (the right
+//! edge, `last_ack + window`, which only grows: `StreamTcpUpdateNextWin`).
+//! SYN and SYN/ACK windows are taken unscaled; later windows are shifted by
+//! the window-scale option when the SYN offered it (the client's windows by
+//! the SYN's shift, the server's by the SYN/ACK's, 0 if the SYN/ACK lacks
+//! it: `StreamTcp3whsSynAckUpdate`); a shift above 14 counts as 0, and a
+//! midstream pick-up assumes 14. In ESTABLISHED an ACK
+//! (`HandleEstablishedPacketToServer`/`ToClient`) is refused, its data not
+//! added to the stream so that detection inspects the packet alone, when
+//! its acknowledgement fails `StreamTcpValidateAck` (above the peer's
+//! `next_win`, or more than a window below its `last_ack`:
+//! `stream.est_invalid_ack`), when its data ends before what the peer
+//! acknowledged (`stream.est_pkt_before_last_ack`), or when it ends past
+//! the sender's `next_win` (`stream.est_packet_out_of_window`; not for
+//! midstream sessions, and not for zero-window probes). A FIN is checked
+//! the same way (`StreamTcpHandleFin`: `stream.fin_invalid_ack`,
+//! `stream.fin_out_of_window`), and so is the 4-way handshake's final ACK
+//! and the SYN_RECV "missed packets" case (sequence number up to
+//! `next_win`). Stream events are not counted (the event names are in the
+//! comments), nor is `tcp.ack_unseen_data`.
+//!
 //! # What it deliberately leaves out
 //!
-//! No reassembly and no segment storage: the session is 48 bytes of fixed
+//! No reassembly and no segment storage: the session is 72 bytes of fixed
 //! state. Timestamps are checked as under Suricata's default policy (a TSval
 //! below the sender's last one is rejected, PAWS), without the 24-day
-//! exception. Window checks (`next_win`), window scaling,
-//! the SYN/ACK queue for several SYN/ACKs, TCP Fast Open, 4-way handshakes,
+//! exception. The acknowledgement checks of the closing states (FIN_WAIT1
+//! and after), SACK (Suricata widens `next_win` by SACKed bytes), RSTs'
+//! window updates, the SYN/ACK queue for several SYN/ACKs, TCP Fast Open,
 //! `stream.async-oneside` and OS-specific RST policies are not modelled.
 //! RST acceptance uses the policy Suricata's default configuration applies
 //! (`host-os-policy` windows for IPv4, BSD default for IPv6: both accept a
@@ -138,6 +162,15 @@ struct Side {
     last_ack: u32,
     /// Latest accepted TSval of this side (0: none yet).
     last_ts: u32,
+    /// The receive window the peer last advertised for this side's data,
+    /// scaled by `wscale` (Suricata's `TcpStream.window`).
+    window: u32,
+    /// Right edge of that window: this side may send up to here, and the
+    /// peer may acknowledge up to here (`next_win`).
+    next_win: u32,
+    /// Shift applied to the windows the peer advertises, once the
+    /// handshake negotiated window scaling (`wscale`).
+    wscale: u8,
 }
 
 impl Side {
@@ -152,20 +185,68 @@ impl Side {
             || seq_leq(end, self.last_ack)
             || seq_leq(end, self.next_seq)
     }
+
+    /// `StreamTcpUpdateLastAck`: the peer's acknowledgement only moves
+    /// forward.
+    fn update_last_ack(&mut self, ack: u32) {
+        if seq_gt(ack, self.last_ack) {
+            self.last_ack = ack;
+        }
+    }
+
+    /// `next_win = last_ack + window`, as the handshake handlers set it.
+    fn set_next_win(&mut self) {
+        self.next_win = self.last_ack.wrapping_add(self.window);
+    }
+
+    /// `StreamTcpUpdateNextWin`: the right edge only moves forward (SACKed
+    /// bytes, which Suricata adds, are not tracked).
+    fn update_next_win(&mut self) {
+        let edge = self.last_ack.wrapping_add(self.window);
+        if seq_gt(edge, self.next_win) {
+            self.next_win = edge;
+        }
+    }
+
+    /// `StreamTcpValidateAck` for states after `SynSent`, without the
+    /// async-oneside exception: an acknowledgement `ack` of this side's
+    /// data is valid from `last_ack - window` (when the window is not 0)
+    /// up to `next_win`.
+    fn ack_valid(&self, ack: u32) -> bool {
+        if seq_gt(ack, self.last_ack) {
+            return seq_leq(ack, self.next_win);
+        }
+        ack == self.last_ack
+            || self.window == 0
+            || !seq_lt(ack, self.last_ack.wrapping_sub(self.window))
+    }
 }
 
-const MIDSTREAM: u8 = 0x01;
-const MIDSTREAM_SYNACK: u8 = 0x02;
+/// Suricata's `TCP_WSCALE_MAX`: the shift assumed for midstream pick-ups.
+const WSCALE_MAX: u8 = 14;
+
+/// `TCP_GET_WSCALE`: the option's shift, 0 when absent or above 14.
+fn wscale_of(t: &TcpMeta) -> u8 {
+    t.wscale.filter(|&w| w <= WSCALE_MAX).unwrap_or(0)
+}
+
+const MIDSTREAM: u16 = 0x01;
+const MIDSTREAM_SYNACK: u16 = 0x02;
 /// Both sides use the timestamp option (`STREAMTCP_FLAG_TIMESTAMP`).
-const TIMESTAMP: u8 = 0x04;
+const TIMESTAMP: u16 = 0x04;
 /// The client's SYN carried a timestamp.
-const CLIENT_TS: u8 = 0x08;
+const CLIENT_TS: u16 = 0x08;
 /// TCP Fast Open: the SYN carried data (`STREAMTCP_FLAG_TCP_FAST_OPEN`; we
 /// see no TCP options, so data on a SYN is the sign).
-const TFO: u8 = 0x10;
+const TFO: u16 = 0x10;
 /// The server answered the SYN with a SYN of its own: a 4-way handshake
 /// ("split handshake", `STREAMTCP_FLAG_4WHS`).
-const FOUR_WHS: u8 = 0x20;
+const FOUR_WHS: u16 = 0x20;
+/// Picked up midstream on an ACK; the server's first packet sets the
+/// server's window (`STREAMTCP_FLAG_MIDSTREAM_ESTABLISHED`).
+const MIDSTREAM_ESTABLISHED: u16 = 0x40;
+/// The SYN carried the window-scale option (`STREAMTCP_FLAG_SERVER_WSCALE`).
+const SYN_WSCALE: u16 = 0x80;
 
 /// What one packet did to the session.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -206,7 +287,7 @@ pub struct TcpSeqs {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct TcpSession {
     state: TcpState,
-    flags: u8,
+    flags: u16,
     client: Side,
     server: Side,
     /// The latest SYN that differed from the first (other ISN or TSval),
@@ -221,6 +302,12 @@ pub(crate) struct TcpSession {
 enum Verdict {
     Accept,
     Reject,
+    /// The handler did the sequence and window tracking itself
+    /// (`HandleEstablishedPacketTo*`); `segment`: the packet's data goes
+    /// to the stream (false: refused, out of window or an invalid ACK).
+    Tracked {
+        segment: bool,
+    },
 }
 
 impl TcpSession {
@@ -323,9 +410,16 @@ impl TcpSession {
             TcpState::TimeWait => self.state_time_wait(to_server, t),
             TcpState::Closed => Verdict::Reject,
         };
-        if matches!(verdict, Verdict::Accept) && t.flags & tcp_flags::RST == 0 {
+        let accepted = match verdict {
+            Verdict::Accept if t.flags & tcp_flags::RST == 0 => {
+                self.bookkeeping(to_server, t);
+                true
+            }
+            Verdict::Tracked { segment } => segment,
+            _ => false,
+        };
+        if accepted {
             out.segment = t.payload_len > 0;
-            self.bookkeeping(to_server, t);
             if let (true, Some((ts, _))) = (self.flags & TIMESTAMP != 0, t.timestamp) {
                 let (sender, _) = self.sides(to_server);
                 if seq_was_next || sender.last_ts == 0 {
@@ -407,6 +501,17 @@ impl TcpSession {
         t.seq == sender.next_seq && self.ts_valid(to_server, t)
     }
 
+    /// Windows of a midstream pick-up on an ACK or FIN: both shifts are
+    /// assumed to be 14; the sender's window is its packet's, the
+    /// receiver's is empty until it sends (`MIDSTREAM_ESTABLISHED`).
+    fn pickup_windows(sender: &mut Side, receiver: &mut Side, t: &TcpMeta) {
+        sender.wscale = WSCALE_MAX;
+        receiver.wscale = WSCALE_MAX;
+        sender.window = u32::from(t.window) << WSCALE_MAX;
+        sender.set_next_win();
+        receiver.next_win = receiver.last_ack;
+    }
+
     /// `StreamTcpPacketStateNone`.
     fn state_none(&mut self, to_server: bool, t: &TcpMeta, midstream: bool, out: &mut TcpOutcome) {
         let f = t.flags;
@@ -426,7 +531,8 @@ impl TcpSession {
                 receiver.isn = ack.wrapping_sub(1);
                 receiver.next_seq = ack;
                 receiver.last_ack = ack;
-                self.flags = MIDSTREAM;
+                Self::pickup_windows(sender, receiver, t);
+                self.flags = MIDSTREAM | MIDSTREAM_ESTABLISHED;
                 self.pickup_timestamps(to_server, t);
                 self.set_state(TcpState::FinWait1);
                 out.new_session = true;
@@ -445,6 +551,15 @@ impl TcpSession {
                 receiver.isn = ack.wrapping_sub(1);
                 receiver.next_seq = ack;
                 receiver.last_ack = ack;
+                // Suricata keeps the SYN/ACK's own window on the server's
+                // stream; with the option, the client's shift is the
+                // SYN/ACK's and the server's is assumed to be the maximum.
+                sender.window = u32::from(t.window);
+                sender.set_next_win();
+                if t.wscale.is_some() {
+                    receiver.wscale = wscale_of(t);
+                    sender.wscale = WSCALE_MAX;
+                }
                 self.flags = MIDSTREAM | MIDSTREAM_SYNACK;
                 self.pickup_timestamps(!to_server, t);
                 self.set_state(TcpState::SynRecv);
@@ -452,10 +567,17 @@ impl TcpSession {
                 out.midstream_pickup = true;
             }
         } else if f & tcp_flags::SYN != 0 {
-            let (sender, _) = self.sides(to_server);
+            let (sender, receiver) = self.sides(to_server);
             sender.isn = seq;
             sender.next_seq = seq.wrapping_add(1).wrapping_add(t.payload_len);
             sender.last_ts = t.timestamp.map_or(0, |(val, _)| val);
+            // The SYN's window limits the server's data; it is never
+            // scaled. Its shift applies to the client's later windows.
+            receiver.window = u32::from(t.window);
+            if t.wscale.is_some() {
+                receiver.wscale = wscale_of(t);
+                self.flags |= SYN_WSCALE;
+            }
             if t.payload_len > 0 {
                 self.flags |= TFO;
             }
@@ -476,7 +598,8 @@ impl TcpSession {
             receiver.isn = ack.wrapping_sub(1);
             receiver.next_seq = ack;
             receiver.last_ack = ack;
-            self.flags = MIDSTREAM;
+            Self::pickup_windows(sender, receiver, t);
+            self.flags = MIDSTREAM | MIDSTREAM_ESTABLISHED;
             self.pickup_timestamps(to_server, t);
             self.set_state(TcpState::Established);
             out.new_session = true;
@@ -497,6 +620,15 @@ impl TcpSession {
             {
                 self.client.next_seq = t.seq.wrapping_add(1);
                 self.server.last_ack = t.ack;
+                self.client.last_ack = self.client.isn.wrapping_add(1);
+                self.server.window = u32::from(t.window);
+                self.server.wscale = if self.flags & SYN_WSCALE != 0 {
+                    wscale_of(t)
+                } else {
+                    0
+                };
+                self.client.set_next_win();
+                self.server.set_next_win();
                 self.set_state(TcpState::SynRecv);
             }
             return;
@@ -540,6 +672,17 @@ impl TcpSession {
             self.server.next_seq = t.seq.wrapping_add(1);
             self.server.last_ack = t.seq;
             self.client.last_ack = t.ack;
+            // StreamTcp3whsSynAckUpdate: the SYN/ACK's window (unscaled)
+            // limits the client; the client's windows are scaled by the
+            // SYN/ACK's shift only when the SYN offered scaling too.
+            self.client.window = u32::from(t.window);
+            self.client.wscale = if self.flags & SYN_WSCALE != 0 {
+                wscale_of(t)
+            } else {
+                0
+            };
+            self.server.next_win = t.seq.wrapping_add(1).wrapping_add(self.server.window);
+            self.client.set_next_win();
             match t.timestamp {
                 Some((val, _)) if self.flags & CLIENT_TS != 0 => {
                     self.flags |= TIMESTAMP;
@@ -560,6 +703,13 @@ impl TcpSession {
             self.server.isn = t.seq;
             self.server.next_seq = t.seq.wrapping_add(1);
             self.server.last_ts = t.timestamp.map_or(0, |(val, _)| val);
+            self.server.window = u32::from(t.window);
+            self.server.wscale = wscale_of(t);
+            if t.wscale.is_some() {
+                self.flags |= SYN_WSCALE;
+            } else {
+                self.flags &= !SYN_WSCALE;
+            }
             return;
         }
         if f & tcp_flags::RST != 0 {
@@ -611,16 +761,32 @@ impl TcpSession {
             if seq != self.server.next_seq {
                 return Verdict::Reject; // stream.4whs_wrong_seq
             }
+            if !self.client.ack_valid(ack) {
+                return Verdict::Reject; // stream.4whs_invalid_ack
+            }
             self.client.last_ack = ack;
             self.server.next_seq = seq.wrapping_add(len);
+            self.client.window = u32::from(t.window) << self.client.wscale;
+            self.client.set_next_win();
             self.set_state(TcpState::Established);
             return Verdict::Accept;
         }
         let missed_ack =
             (!to_server && self.flags & MIDSTREAM_SYNACK == 0) || self.flags & TFO != 0;
+        let win = u32::from(t.window);
         if seq == self.client.next_seq && ack == self.server.next_seq {
             self.client.next_seq = self.client.next_seq.wrapping_add(len);
-            self.server.last_ack = ack;
+            self.server.update_last_ack(ack);
+            self.server.window = win << self.server.wscale;
+            self.server.set_next_win();
+            if self.flags & MIDSTREAM != 0 {
+                self.client.window = win << self.client.wscale;
+                self.client.set_next_win();
+                if self.flags & MIDSTREAM_SYNACK == 0 {
+                    self.client.wscale = WSCALE_MAX;
+                    self.server.wscale = WSCALE_MAX;
+                }
+            }
             self.set_state(TcpState::Established);
             out.established_with_data = len > 0;
         } else if seq == self.client.next_seq {
@@ -633,15 +799,32 @@ impl TcpSession {
             // SYN/ACK followed by more server traffic: packet loss.
             self.client.last_ack = ack;
             self.server.next_seq = seq.wrapping_add(len);
+            // Suricata sets the client's next_win from the scaled window,
+            // then leaves the unscaled one in place.
+            self.client.window = win << self.client.wscale;
+            self.client.set_next_win();
+            self.client.window = win;
+            self.server.set_next_win();
             self.set_state(TcpState::Established);
-        } else if seq_gt(seq, self.client.next_seq) && ack == self.server.next_seq {
-            // Proper ack, seq beyond next_seq: missed packets (Suricata also
-            // checks the window, which we do not track).
+        } else if seq_gt(seq, self.client.next_seq)
+            && seq_leq(seq, self.client.next_win)
+            && ack == self.server.next_seq
+        {
+            // Proper ack, seq beyond next_seq but in window: missed packets.
             self.client.next_seq = seq.wrapping_add(len);
-            self.server.last_ack = ack;
+            self.server.update_last_ack(ack);
+            self.server.window = win << self.server.wscale;
+            self.server.set_next_win();
+            if self.flags & MIDSTREAM != 0 {
+                self.client.window = win;
+                self.client.wscale = WSCALE_MAX;
+                self.server.wscale = WSCALE_MAX;
+            }
             self.set_state(TcpState::Established);
         } else if missed_ack && ack == self.client.last_ack && seq == self.server.next_seq {
             self.server.next_seq = seq.wrapping_add(len);
+            self.server.window = win << self.server.wscale;
+            self.server.set_next_win();
             self.set_state(TcpState::Established);
         } else {
             // stream.3whs_wrong_seq_wrong_ack
@@ -652,14 +835,18 @@ impl TcpSession {
 
     /// `StreamTcpHandleFin`, from `SynRecv` and `Established`.
     fn handle_fin(&mut self, to_server: bool, t: &TcpMeta) -> Verdict {
-        let sender = if to_server {
-            &self.client
-        } else {
-            &self.server
-        };
-        // Suricata: seq must not be below what the peer already acked.
-        if seq_lt(t.seq, sender.last_ack) {
+        let (sender, receiver) = self.sides(to_server);
+        if t.flags & tcp_flags::ACK != 0 && !receiver.ack_valid(t.ack) {
+            return Verdict::Reject; // stream.fin_invalid_ack
+        }
+        // The FIN's data must lie between what the peer acked and the
+        // window's right edge.
+        let end = t.seq.wrapping_add(t.payload_len);
+        if seq_lt(t.seq, sender.last_ack) || seq_gt(end, sender.next_win) {
             return Verdict::Reject; // stream.fin_out_of_window
+        }
+        if !(to_server && t.flags & tcp_flags::SYN != 0) {
+            receiver.window = u32::from(t.window) << receiver.wscale;
         }
         if to_server {
             if t.flags & tcp_flags::SYN != 0 {
@@ -688,9 +875,61 @@ impl TcpSession {
             self.handle_fin(to_server, t)
         } else if f & tcp_flags::SYN != 0 {
             Verdict::Reject
+        } else if f & tcp_flags::ACK != 0 {
+            self.established_ack(to_server, t)
         } else {
             Verdict::Accept
         }
+    }
+
+    /// `HandleEstablishedPacketToServer` / `...ToClient` (no async-oneside):
+    /// an ACK whose acknowledgement is invalid, data wholly before what the
+    /// peer acked, or data beyond the window's right edge is refused (its
+    /// data is not added to the stream). The sender's `next_seq` moves
+    /// before the window check, as in Suricata.
+    fn established_ack(&mut self, to_server: bool, t: &TcpMeta) -> Verdict {
+        let (seq, ack, len) = (t.seq, t.ack, t.payload_len);
+        let end = seq.wrapping_add(len);
+        // Suricata's exception for an ACK of a zero-window probe's byte
+        // (`STREAMTCP_FLAG_ZWP_*`) never applies: `StreamTcpPacket` clears
+        // the flag on every packet of the other direction before this runs.
+        let first_server_pkt = !to_server && self.flags & MIDSTREAM_ESTABLISHED != 0;
+        let (sender, receiver) = self.sides(to_server);
+        if t.flags & tcp_flags::ACK != 0 && !receiver.ack_valid(ack) {
+            return Verdict::Tracked { segment: false }; // stream.est_invalid_ack
+        }
+        if first_server_pkt {
+            // The server's first packet after a midstream pick-up: its
+            // window, as Suricata keeps it, on the server's stream.
+            sender.window = u32::from(t.window) << sender.wscale;
+            sender.set_next_win();
+            self.flags &= !MIDSTREAM_ESTABLISHED;
+        }
+        let midstream = self.flags & MIDSTREAM != 0;
+        let (sender, receiver) = self.sides(to_server);
+        let keep_alive = len <= 1 && seq == sender.next_seq.wrapping_sub(1);
+        if !keep_alive
+            && seq_lt(end, sender.last_ack)
+            && !(seq_gt(sender.last_ack, sender.next_seq) && seq_gt(end, sender.next_seq))
+        {
+            // Data before the peer's ack, unless the peer acked data we
+            // never saw and this packet reaches past what we saw.
+            return Verdict::Tracked { segment: false }; // stream.est_pkt_before_last_ack
+        }
+        if len == 1 && seq == sender.next_seq && sender.window == 0 {
+            // Zero-window probe: kept, no window check, no window update.
+            return Verdict::Tracked { segment: true };
+        }
+        if !seq_lt(end, sender.next_seq) {
+            sender.next_seq = end;
+        }
+        if !(seq_leq(end, sender.next_win) || midstream) {
+            return Verdict::Tracked { segment: false }; // stream.est_packet_out_of_window
+        }
+        receiver.window = u32::from(t.window) << receiver.wscale;
+        receiver.update_last_ack(ack);
+        receiver.update_next_win();
+        Verdict::Tracked { segment: true }
     }
 
     /// RST in any closing state: accepted ones close the session.
@@ -905,6 +1144,7 @@ mod tests {
             window: 1024,
             payload_len: len,
             timestamp: None,
+            wscale: None,
             checksum_ok: true,
         }
     }
@@ -1147,5 +1387,165 @@ mod tests {
             "SYN/ACK only with midstream"
         );
         assert!(!s.is_reuse(&seg(SYN | RST, 1, 2, 0), true, false));
+    }
+
+    fn win(t: TcpMeta, window: u16, wscale: Option<u8>) -> TcpMeta {
+        TcpMeta {
+            window,
+            wscale,
+            ..t
+        }
+    }
+
+    /// A handshake with the given window-scale options; every window 512.
+    fn scaled_handshake(isn_c: u32, isn_s: u32, syn: Option<u8>, synack: Option<u8>) -> TcpSession {
+        let mut s = TcpSession::default();
+        s.process(true, &win(seg(SYN, isn_c, 0, 0), 512, syn), false);
+        let c1 = isn_c.wrapping_add(1);
+        let s1 = isn_s.wrapping_add(1);
+        s.process(
+            false,
+            &win(seg(SYN | ACK, isn_s, c1, 0), 512, synack),
+            false,
+        );
+        s.process(true, &win(seg(ACK, c1, s1, 0), 512, None), false);
+        assert_eq!(s.state(), TcpState::Established);
+        s
+    }
+
+    #[test]
+    fn window_scaling_applies_after_the_handshake_only() {
+        let s = scaled_handshake(1000, 5000, Some(7), Some(7));
+        // SYN and SYN/ACK windows are never scaled.
+        assert_eq!(s.client.window, 512);
+        assert_eq!(s.client.next_win, 1001 + 512);
+        assert_eq!((s.client.wscale, s.server.wscale), (7, 7));
+        // The client's ACK (512 << 7) sets the server's window.
+        assert_eq!(s.server.window, 512 << 7);
+        assert_eq!(s.server.next_win, 5001 + (512 << 7));
+        // Without the option on both, no scaling of the client's windows
+        // by the SYN/ACK's shift; Suricata keeps the SYN's shift for the
+        // server's (StreamTcp3whsSynAckUpdate sets only the client's).
+        let s = scaled_handshake(1000, 5000, Some(7), None);
+        assert_eq!((s.client.wscale, s.server.wscale), (0, 7));
+        let s = scaled_handshake(1000, 5000, None, Some(7));
+        assert_eq!((s.client.wscale, s.server.wscale), (0, 0));
+        assert_eq!(s.server.next_win, 5001 + 512);
+        // A shift above 14 counts as 0.
+        let s = scaled_handshake(1000, 5000, Some(15), Some(15));
+        assert_eq!((s.client.wscale, s.server.wscale), (0, 0));
+    }
+
+    #[test]
+    fn data_past_next_win_is_refused_but_moves_next_seq() {
+        let mut s = scaled_handshake(1000, 5000, None, None);
+        // The server may send up to 5001 + 512.
+        let out = s.process(false, &seg(ACK | PSH, 5001, 1001, 512), false);
+        assert!(out.segment);
+        let out = s.process(false, &seg(ACK | PSH, 5513, 1001, 1), false);
+        assert!(!out.segment, "one byte past next_win");
+        assert_eq!(s.server.next_seq, 5514);
+        // An ACK beyond next_win is invalid: the packet is refused and
+        // changes nothing.
+        let out = s.process(true, &win(seg(ACK | PSH, 1001, 5514, 10), 512, None), false);
+        assert!(!out.segment);
+        assert_eq!((s.server.last_ack, s.client.next_seq), (5001, 1001));
+        // An ACK up to next_win is valid and opens the window further.
+        let out = s.process(true, &win(seg(ACK | PSH, 1001, 5513, 10), 512, None), false);
+        assert!(out.segment);
+        assert_eq!(s.server.last_ack, 5513);
+        assert_eq!(s.server.next_win, 5513 + 512);
+    }
+
+    #[test]
+    fn next_win_never_moves_back() {
+        let mut s = scaled_handshake(1000, 5000, None, None);
+        assert_eq!(s.server.next_win, 5513);
+        // A smaller window does not pull the right edge back.
+        s.process(true, &win(seg(ACK, 1001, 5001, 0), 100, None), false);
+        assert_eq!((s.server.window, s.server.next_win), (100, 5513));
+        let out = s.process(false, &seg(ACK | PSH, 5001, 1001, 512), false);
+        assert!(out.segment);
+    }
+
+    #[test]
+    fn ack_validation_edges() {
+        let mut side = Side {
+            last_ack: 10_000,
+            window: 1000,
+            next_win: 11_000,
+            ..Side::default()
+        };
+        assert!(side.ack_valid(10_000));
+        assert!(side.ack_valid(11_000));
+        assert!(!side.ack_valid(11_001));
+        // Older ACKs: valid down to last_ack - window.
+        assert!(side.ack_valid(9_000));
+        assert!(!side.ack_valid(8_999));
+        // With a zero window any older ACK passes.
+        side.window = 0;
+        assert!(side.ack_valid(1));
+        // Across the wrap of the sequence space.
+        let side = Side {
+            last_ack: u32::MAX - 99,
+            window: 1000,
+            next_win: 900,
+            ..Side::default()
+        };
+        assert!(side.ack_valid(0));
+        assert!(side.ack_valid(900));
+        assert!(!side.ack_valid(901));
+        assert!(side.ack_valid(u32::MAX - 1099));
+        assert!(!side.ack_valid(u32::MAX - 1100));
+    }
+
+    #[test]
+    fn windows_across_the_sequence_wrap() {
+        // The server's window (512 << 7) ends past 2^32.
+        let isn_s = u32::MAX - 1000;
+        let mut s = scaled_handshake(1000, isn_s, Some(7), Some(7));
+        let s1 = isn_s.wrapping_add(1);
+        assert_eq!(s.server.next_win, s1.wrapping_add(512 << 7));
+        let out = s.process(
+            false,
+            &seg(ACK | PSH, s1.wrapping_add(60_000), 1001, 1000),
+            false,
+        );
+        assert!(out.segment, "in window across the wrap");
+        let past = s1.wrapping_add((512 << 7) - 10);
+        let out = s.process(false, &seg(ACK | PSH, past, 1001, 20), false);
+        assert!(!out.segment, "past the edge across the wrap");
+        let ack = s1.wrapping_add(61_000);
+        let out = s.process(true, &win(seg(ACK | PSH, 1001, ack, 5), 512, None), false);
+        assert!(out.segment);
+        assert_eq!(s.server.last_ack, ack);
+        assert_eq!(s.server.next_win, ack.wrapping_add(512 << 7));
+    }
+
+    #[test]
+    fn midstream_pickup_skips_the_window_check_not_the_ack_check() {
+        let mut s = TcpSession::default();
+        // Picked up with window 1, scaled by 14: next_win 1001 + 16384.
+        s.process(true, &win(seg(ACK | PSH, 1001, 5001, 10), 1, None), true);
+        assert_eq!(s.state(), TcpState::Established);
+        assert_eq!(s.client.next_win, 1001 + 16384);
+        // The server's next_win is its ACK until a window is seen: the
+        // client cannot ack past it.
+        let out = s.process(true, &seg(ACK | PSH, 1011, 5002, 10), true);
+        assert!(!out.segment);
+        // Past the client's window: midstream sessions take it.
+        let out = s.process(true, &seg(ACK | PSH, 17_000, 5001, 1000), true);
+        assert!(out.segment);
+        // The server's first packet sets its window (1024 << 14).
+        let out = s.process(false, &seg(ACK | PSH, 5001, 17_385, 10), true);
+        assert!(out.segment);
+        assert_eq!(s.server.next_win, 5001 + (1024 << 14));
+        let out = s.process(true, &seg(ACK | PSH, 18_000, 5011, 10), true);
+        assert!(out.segment);
+    }
+
+    #[test]
+    fn session_stays_small() {
+        assert!(std::mem::size_of::<TcpSession>() <= 72);
     }
 }
