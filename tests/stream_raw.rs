@@ -658,3 +658,242 @@ fn tls_encryption_handling_full_keeps_inspecting() {
         ]
     );
 }
+
+const GET_RULES: &str = "alert tcp any any -> any any (msg:\"get depth\"; flow:established,to_server; content:\"GET /\"; depth:5; sid:2;)\n\
+     alert tcp any any -> any any (msg:\"get nodepth\"; flow:established,to_server; content:\"GET /\"; sid:6;)\n\
+     alert tcp any any -> any any (msg:\"server tag\"; flow:established,to_client; content:\"TAG-SSS\"; sid:3;)\n";
+
+/// A server segment at server stream offset `off`, acking client offset
+/// `cack`.
+fn server_data(off: u32, cack: u32, payload: &[u8]) -> Seg<'_> {
+    (
+        false,
+        TcpSpec::psh_ack()
+            .seq(ISN_S + 1 + off)
+            .ack_number(ISN_C + 1 + cack),
+        payload,
+    )
+}
+
+/// A client segment at client offset `off` acking server offset `sack`.
+fn client_req(off: u32, sack: u32, payload: &[u8]) -> Seg<'_> {
+    (
+        true,
+        TcpSpec::psh_ack()
+            .seq(ISN_C + 1 + off)
+            .ack_number(ISN_S + 1 + sack),
+        payload,
+    )
+}
+
+const REQ1: &[u8] = b"GET /one HTTP/1.1\r\nHost: a\r\n\r\n";
+const REQ2: &[u8] = b"GET /two HTTP/1.1\r\nHost: a\r\n\r\n";
+
+/// The gap-window case, small (port 9002, no app layer): a request,
+/// 1000 bytes of response and their ACK; then the capture loses 70,000
+/// bytes of response and the client's ACKs for them. The next server
+/// segment (7) ends past the window the client last advertised (65535
+/// from offset 1000): it is out of window
+/// (`stream.est_packet_out_of_window`) and not added to the stream. The
+/// client's next request (8) acknowledges that segment, beyond the
+/// server's `next_win`: an invalid ACK (`stream.est_invalid_ack`), so the
+/// request is not added to the stream either, and detection inspects that
+/// packet's own payload: sid 2 and 6 alert on it, not on the client's
+/// next ACK (10), where they alerted before window tracking. Suricata
+/// 8.0.6 on this pcap: (2,4), (2,6), (6,6), (2,8), (6,8).
+#[test]
+fn out_of_window_data_and_an_ack_beyond_next_win_are_inspected_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let resp = filler(1000, &[]);
+    let lost_end = 71_000;
+    let tail = filler(500, &[(100, b"TAG-SSS")]);
+    let r1 = REQ1.len() as u32;
+    let r2 = REQ2.len() as u32;
+    let mut segs = handshake();
+    segs.extend([
+        client_req(0, 0, REQ1),
+        server_data(0, r1, &resp),
+        client_ack(r1),
+        server_data(lost_end, r1, &tail),
+        client_req(r1, lost_end + 500, REQ2),
+        server_data(lost_end + 500, r1 + r2, b"HTTP/1.1 200 OK\r\n\r\n"),
+        client_ack(r1 + r2),
+    ]);
+    // client_ack acks server offset 0; fix the ACK of the first response.
+    segs[6] = (
+        true,
+        TcpSpec::ack()
+            .seq(ISN_C + 1 + r1)
+            .ack_number(ISN_S + 1 + 1000),
+        b"",
+    );
+    segs[9] = (
+        true,
+        TcpSpec::ack()
+            .seq(ISN_C + 1 + r1 + r2)
+            .ack_number(ISN_S + 1 + lost_end + 520),
+        b"",
+    );
+    let got = run(dir.path(), GET_RULES, &segs, 9002);
+    assert_eq!(got, [(2, 4), (2, 6), (6, 6), (2, 8), (6, 8)]);
+}
+
+/// SYN with window scale `syn_ws`, SYN/ACK with `synack_ws`, every window
+/// field 512; the server then sends a segment at offset 40,000 (a capture
+/// gap before it) holding TAG-SSS, and the client acknowledges it.
+fn wscale_case(sport: u16, syn_ws: Option<u8>, synack_ws: Option<u8>) -> Vec<(u64, u64)> {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = |w: Option<u8>| w.map_or(Vec::new(), |w| vec![1, 3, 3, w]);
+    let tail = filler(500, &[(100, b"TAG-SSS")]);
+    let r1 = REQ1.len() as u32;
+    let segs: Vec<Seg<'_>> = vec![
+        (
+            true,
+            TcpSpec::syn().seq(ISN_C).window(512).options(&ws(syn_ws)),
+            b"",
+        ),
+        (
+            false,
+            TcpSpec::syn_ack()
+                .seq(ISN_S)
+                .ack_number(ISN_C + 1)
+                .window(512)
+                .options(&ws(synack_ws)),
+            b"",
+        ),
+        (
+            true,
+            TcpSpec::ack()
+                .seq(ISN_C + 1)
+                .ack_number(ISN_S + 1)
+                .window(512),
+            b"",
+        ),
+        (
+            true,
+            TcpSpec::psh_ack()
+                .seq(ISN_C + 1)
+                .ack_number(ISN_S + 1)
+                .window(512),
+            REQ1,
+        ),
+        (
+            false,
+            TcpSpec::psh_ack()
+                .seq(ISN_S + 1 + 40_000)
+                .ack_number(ISN_C + 1 + r1)
+                .window(512),
+            &tail,
+        ),
+        (
+            true,
+            TcpSpec::psh_ack()
+                .seq(ISN_C + 1 + r1)
+                .ack_number(ISN_S + 1 + 40_500)
+                .window(512),
+            REQ2,
+        ),
+        (
+            false,
+            TcpSpec::ack()
+                .seq(ISN_S + 1 + 40_500)
+                .ack_number(ISN_C + 1 + r1 + REQ2.len() as u32)
+                .window(512),
+            b"",
+        ),
+    ];
+    run(dir.path(), GET_RULES, &segs, sport)
+}
+
+/// Window scaling decides whether the server's segment at offset 40,000
+/// (packet 5) is in window. SYN and SYN/ACK with shift 7: the client's
+/// ACK advertises 512 << 7 = 65536, the segment goes to the stream and
+/// sid 3 alerts when the client's ACK (7) covers it (and at flow end).
+/// Without the option the window is 512: the segment is out of window
+/// and inspected on its own (sid 3 at packet 5), and the client's request
+/// acking it (6) has an invalid ACK. With the option on the SYN only,
+/// Suricata still scales the client's windows by the SYN's shift
+/// (`StreamTcp3whsSynAckUpdate` resets only the client stream's shift),
+/// so it behaves as with both. Suricata 8.0.6 on these pcaps: as
+/// asserted (pcap_cnt 0: the flow-end pseudo packet).
+#[test]
+fn window_scaling_decides_what_is_in_window() {
+    let scaled = [(2, 4), (2, 6), (6, 6), (3, 7), (2, 0), (6, 0), (3, 0)];
+    assert_eq!(wscale_case(9003, Some(7), Some(7)), scaled);
+    assert_eq!(wscale_case(9004, Some(7), None), scaled);
+    assert_eq!(
+        wscale_case(9005, None, None),
+        [(2, 4), (3, 5), (2, 6), (6, 6), (2, 0), (6, 0)]
+    );
+}
+
+/// /work/benchdata/gap-window.pcap rebuilt (mk-keepalive.py, mode
+/// `gaponly`; port 80): HTTP keep-alive, a 300 KB response whose server
+/// segments from offset 100,000 to 200,000 and the client's ACKs for them
+/// are missing from the capture, then two more requests. The segments
+/// after the hole end past the client's last window, and the requests
+/// (213, 217) ack beyond the server's `next_win`: they are refused, so
+/// sid 6 alerts on the requests themselves, not on the client's next ACKs
+/// (216, 220) as before window tracking. Suricata 8.0.6 on this pcap:
+/// (2,4), (2,8), (6,8), (2,213), (6,213), (2,217), (6,217).
+#[test]
+fn gap_window_requests_after_a_capture_hole_alert_on_themselves() {
+    let dir = tempfile::tempdir().unwrap();
+    let req1: &[u8] = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+    let req2: &[u8] = b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n";
+    let resp2: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nworld";
+    let total = 300_000usize;
+    let mut resp = format!("HTTP/1.1 200 OK\r\nContent-Length: {total}\r\n\r\n").into_bytes();
+    resp.resize(resp.len() + total, b'y');
+    let (mut c, mut s) = (ISN_C + 1, ISN_S + 1);
+    let ack = |to_server, seq, ack| (to_server, TcpSpec::ack().seq(seq).ack_number(ack));
+    let psh = |to_server, seq, ack| (to_server, TcpSpec::psh_ack().seq(seq).ack_number(ack));
+    // (direction, spec, payload range of `resp` or a fixed payload)
+    let mut segs: Vec<Seg<'_>> = handshake();
+    let (d, t) = psh(true, c, s);
+    segs.push((d, t, req1));
+    c += req1.len() as u32;
+    let (d, t) = ack(false, s, c);
+    segs.push((d, t, b""));
+    let hole = |k: usize| 100_000 < k && k < 200_000;
+    let mut k = 0;
+    while k < resp.len() {
+        let end = (k + 1448).min(resp.len());
+        if !hole(k) {
+            let (d, t) = ack(false, s, c);
+            segs.push((d, t, &resp[k..end]));
+        }
+        s += (end - k) as u32;
+        k = end;
+        if (k / 1448) % 2 == 0 && !hole(k) {
+            let (d, t) = ack(true, c, s);
+            segs.push((d, t, b""));
+        }
+    }
+    for req in [req2, req1] {
+        let (d, t) = psh(true, c, s);
+        segs.push((d, t, req));
+        c += req.len() as u32;
+        let (d, t) = ack(false, s, c);
+        segs.push((d, t, b""));
+        let (d, t) = psh(false, s, c);
+        segs.push((d, t, resp2));
+        s += resp2.len() as u32;
+        let (d, t) = ack(true, c, s);
+        segs.push((d, t, b""));
+    }
+    let mut got = run(dir.path(), GET_RULES, &segs, 80);
+    got.sort_unstable();
+    assert_eq!(
+        got,
+        [
+            (2, 4),
+            (2, 8),
+            (2, 213),
+            (2, 217),
+            (6, 8),
+            (6, 213),
+            (6, 217)
+        ]
+    );
+}
