@@ -497,21 +497,19 @@ impl StreamBuf {
     pub fn app_update(&mut self, counters: &mut StreamCounters) -> bool {
         let mut gap = false;
         while self.app < self.acked {
-            let next = self
-                .blocks()
-                .find(|(o, d)| o + d.len() as u64 > self.app)
-                .map(|(o, d)| (o, o + d.len() as u64));
+            let (app, acked) = (self.app, self.acked);
+            let next = self.blocks().find(|(o, d)| o + d.len() as u64 > app);
             match next {
                 None => break,
-                Some((o, e)) if o <= self.app => {
-                    let to = e.min(self.acked);
-                    if !self.tls.failed() {
-                        let mut walker = self.tls;
-                        if let Some((_, d)) = self.blocks().find(|(b, _)| *b == o) {
-                            walker.feed(&d[(self.app - o) as usize..(to - o) as usize]);
-                        }
-                        self.tls = walker;
+                Some((o, d)) if o <= app => {
+                    let to = (o + d.len() as u64).min(acked);
+                    // The walker is a small copy: fed from the block found
+                    // here, then stored back.
+                    let mut walker = self.tls;
+                    if !walker.failed() {
+                        walker.feed(&d[(app - o) as usize..(to - o) as usize]);
                     }
+                    self.tls = walker;
                     self.app = to;
                     self.app_news = true;
                 }
